@@ -1,0 +1,71 @@
+# hotpath — build, test, measure.
+# `make test` is the README's test command and what CI runs (.ci/run).
+
+GO       ?= go
+PKGS     := ./...
+BIN      := bin
+# Short fuzz runs inside `make test`; `make fuzz FUZZTIME=5m` for campaigns.
+FUZZTIME ?= 5s
+BENCHTIME ?= 1s
+BENCHCOUNT ?= 6
+STATICCHECK_VERSION := 2025.1.1
+
+.PHONY: all build test unit race alloc benchsmoke conformance-deps fuzz fuzzsmoke bench demo lint soak clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## test: vet, unit tests, allocation tests, race tests of the concurrent
+## packages, short fuzz runs, conformance against Polymarket's official
+## client, and a benchmark smoke run. Timings are never pass/fail.
+test: conformance-deps
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -race -short $(PKGS)
+	$(MAKE) --no-print-directory fuzzsmoke FUZZTIME=3s
+	$(MAKE) --no-print-directory benchsmoke
+
+## alloc: only the zero-allocation tests (build tag !race).
+alloc:
+	$(GO) test -count=1 -run 'Alloc' $(PKGS)
+
+benchsmoke:
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 200x $(PKGS)
+
+conformance-deps: conformance/node_modules/.package-lock.json
+
+conformance/node_modules/.package-lock.json: conformance/package.json conformance/package-lock.json
+	cd conformance && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## fuzzsmoke / fuzz: every Fuzz* target in the repo for FUZZTIME each.
+fuzzsmoke fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
+	      { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+	  done; \
+	done
+
+## bench: the full benchmark suite, medians with benchstat, into bench/out/.
+bench:
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime $(BENCHTIME) $(PKGS) | tee bench/out/bench.txt
+	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench/out/bench.txt | tee bench/out/benchstat.txt
+
+demo: build
+	@if $(BIN)/hotpath help 2>/dev/null | grep -q '^  demo '; then \
+	  $(BIN)/hotpath demo; \
+	else echo "make demo: not yet — 'hotpath demo' lands with the engine (issue: engine end to end)"; fi
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet $(PKGS)
+	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
+
+clean:
+	rm -rf $(BIN) bench/out
