@@ -14,12 +14,12 @@ import (
 
 // Errors. None of them ever contains key material or echoes its input.
 var (
-	ErrBadKey       = errors.New("sign: private key must be 32 bytes of hex (64 hex digits, optional 0x)")
-	ErrSigType      = errors.New("sign: unknown signature type")
-	ErrSigLen       = errors.New("sign: bad signature length")
-	ErrBadSig       = errors.New("sign: signature does not recover")
-	ErrPoly1271     = errors.New("sign: POLY_1271 blob does not match the order or exchange")
-	ErrPoly1271V1   = errors.New("sign: POLY_1271 is not supported for V1 orders")
+	ErrBadKey         = errors.New("sign: private key must be 32 bytes of hex (64 hex digits, optional 0x)")
+	ErrSigType        = errors.New("sign: unknown signature type")
+	ErrSigLen         = errors.New("sign: bad signature length")
+	ErrBadSig         = errors.New("sign: signature does not recover")
+	ErrPoly1271       = errors.New("sign: POLY_1271 blob does not match the order or exchange")
+	ErrPoly1271V1     = errors.New("sign: POLY_1271 is not supported for V1 orders")
 	ErrSignerMismatch = errors.New("sign: order signer is not the signing key's address")
 )
 

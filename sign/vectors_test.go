@@ -47,8 +47,8 @@ func TestTestKeyAddress(t *testing.T) {
 func TestVectorL1(t *testing.T) {
 	s := testSigner(t)
 	cases := []struct {
-		name, ts           string
-		chain, nonce       uint64
+		name, ts            string
+		chain, nonce        uint64
 		wantDigest, wantSig string
 	}{
 		{"1a amoy", "10000000", 80002, 23,
