@@ -8,7 +8,7 @@ BIN      := bin
 FUZZTIME ?= 5s
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
 
 .PHONY: all build test unit race alloc benchsmoke conformance-deps fuzz fuzzsmoke bench demo lint soak clean
 
