@@ -139,7 +139,7 @@ func MarketBuyAmounts(limit book.Price, shares book.Size, t book.Tick) (maker, t
 	if !PriceValid(limit, t) {
 		return 0, 0, ErrPriceRange
 	}
-	cost := book.CostUp(limit, shares)         // micro-dollars, rounded up
+	cost := book.CostUp(limit, shares)        // micro-dollars, rounded up
 	cents := (cost + 9_999) / 10_000 * 10_000 // round up to cents
 	return MarketAmounts(Buy, limit, cents, t)
 }
