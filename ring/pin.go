@@ -51,17 +51,29 @@ func Pin(cpu int) error {
 	return nil
 }
 
-// Unpin restores the thread's affinity to every allowed CPU and unlocks the
-// goroutine from its thread.
+// Unpin restores the thread's affinity to the CPUs in allowed (normally
+// what AllowedCPUs returned before Pin) and unlocks the goroutine from its
+// thread. The thread is unlocked even when restoring fails.
 func Unpin(allowed []int) error {
+	defer runtime.UnlockOSThread()
+	if len(allowed) == 0 {
+		return fmt.Errorf("ring: unpin: empty cpu set")
+	}
 	var set unix.CPUSet
 	for _, c := range allowed {
+		if c < 0 || c >= cpuSetSize {
+			return fmt.Errorf("ring: unpin: cpu %d out of range", c)
+		}
 		set.Set(c)
 	}
-	err := unix.SchedSetaffinity(0, &set)
-	runtime.UnlockOSThread()
-	return err
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("ring: unpin to %v: %w", allowed, err)
+	}
+	return nil
 }
+
+// cpuSetSize is the number of CPUs a unix.CPUSet can name.
+const cpuSetSize = 1024
 
 // AllowedCPUs lists the CPUs this process may run on, in ascending order.
 func AllowedCPUs() ([]int, error) {
@@ -70,7 +82,8 @@ func AllowedCPUs() ([]int, error) {
 		return nil, fmt.Errorf("ring: read affinity: %w", err)
 	}
 	var cpus []int
-	for c := 0; c < 1024 && len(cpus) < set.Count(); c++ {
+	n := set.Count()
+	for c := 0; c < cpuSetSize && len(cpus) < n; c++ {
 		if set.IsSet(c) {
 			cpus = append(cpus, c)
 		}

@@ -88,8 +88,18 @@ func MustNew[T any](capacity int) *Ring[T] {
 func (r *Ring[T]) Cap() int { return len(r.buf) }
 
 // Len returns the number of published, unconsumed values. It is exact only
-// when called by one side while the other is idle; otherwise it is a snapshot.
-func (r *Ring[T]) Len() int { return int(r.head.Load() - r.tail.Load()) }
+// when called by one side while the other is idle; otherwise it is a
+// snapshot, always within [0, Cap()].
+func (r *Ring[T]) Len() int {
+	// tail first: head only grows, so the later head read is >= this tail
+	// and the difference cannot wrap below zero.
+	t := r.tail.Load()
+	n := r.head.Load() - t
+	if n > uint64(len(r.buf)) {
+		n = uint64(len(r.buf)) // both moved between the two reads
+	}
+	return int(n)
+}
 
 // ---- producer side ----
 
@@ -112,8 +122,12 @@ func (r *Ring[T]) Push(v T) bool {
 // Reserve returns up to n free slots, contiguous in memory, for the producer
 // to fill before Commit. It returns fewer than n when the ring is nearly full
 // or the free space wraps around the end of the buffer, and an empty slice
-// when full. Nothing is visible to the consumer until Commit. Producer only.
+// when full or n <= 0. Nothing is visible to the consumer until Commit.
+// Producer only.
 func (r *Ring[T]) Reserve(n int) []T {
+	if n <= 0 {
+		return r.buf[:0]
+	}
 	h := r.head.Load()
 	size := uint64(len(r.buf))
 	free := size - (h - r.cachedTail)
@@ -132,12 +146,19 @@ func (r *Ring[T]) Reserve(n int) []T {
 }
 
 // Commit publishes the first n slots returned by the preceding Reserve, in
-// one release-store. Producer only; n must not exceed what Reserve returned.
+// one release-store. Producer only. n must not exceed what Reserve
+// returned: committing slots the consumer may still own would hand it
+// garbage, so Commit panics when n exceeds the free space (checked against
+// the producer's private view of tail, no shared load).
 func (r *Ring[T]) Commit(n int) {
 	if n <= 0 {
 		return
 	}
-	r.head.Store(r.head.Load() + uint64(n))
+	h := r.head.Load()
+	if uint64(n) > uint64(len(r.buf))-(h-r.cachedTail) {
+		panic("ring: Commit of more slots than Reserve returned")
+	}
+	r.head.Store(h + uint64(n))
 	r.wakeConsumer()
 }
 
@@ -226,12 +247,19 @@ func (r *Ring[T]) Peek() []T {
 }
 
 // Release consumes the first n values returned by the preceding Peek.
-// Consumer only.
+// Consumer only. n must not exceed what Peek returned: releasing
+// unpublished slots would let the producer overwrite values not yet read,
+// so Release panics when n exceeds the values known to be published
+// (checked against the consumer's private view of head, no shared load).
 func (r *Ring[T]) Release(n int) {
 	if n <= 0 {
 		return
 	}
-	r.tail.Store(r.tail.Load() + uint64(n))
+	t := r.tail.Load()
+	if uint64(n) > r.cachedHead-t {
+		panic("ring: Release of more values than Peek returned")
+	}
+	r.tail.Store(t + uint64(n))
 	r.wakeProducer()
 }
 
