@@ -1,0 +1,63 @@
+// Package scan finds complete-set arbitrage: it keeps, for every group of
+// assets whose sets pay a known amount, the running sum of the legs' best
+// asks, keeps a near-miss pool of groups close to firing, and sizes the
+// groups that fire by walking every leg's depth.
+//
+// # Groups
+//
+// A group is a YES basket of a neg-risk event (pays $1 per set), a NO
+// basket (pays $(N−1) at once via convertPositions) or the binary pair of
+// one market (YES + NO, pays $1). An asset may be in several groups (a YES
+// token is in its event's YES basket and its market's pair). Groups are
+// built once by New and frozen.
+//
+// # Invariants
+//
+//   - For every group, sum == Σ best ask of the legs that have one, and
+//     missing == the number of legs without one, where "best ask" is the
+//     last value given to OnBestAsk for the asset (initially: none).
+//     OnBestAsk keeps both in O(1) per membership (subtract old, add new).
+//   - A group is in the pending list at most once (flagPending), so the list
+//     never outgrows its capacity (one slot per group) and never allocates.
+//   - A group is in the near-miss pool exactly between a PoolEnter and the
+//     next PoolLeave: it enters when missing == 0 and sum ≤ payout ×
+//     EnterPPM/1e6 and leaves when a leg loses its ask or sum > payout ×
+//     LeavePPM/1e6. With LeavePPM ≥ EnterPPM a sum moving inside the band
+//     does not flap. Groups below the payout stay in the pool (their legs
+//     stay armed). Time in the pool uses the caller's timestamps (SetTime);
+//     the scanner never reads the clock.
+//   - Evaluate prices a group only from books that are Valid, not Crossed,
+//     and whose best ask equals what OnBestAsk last said (else StaleAsk).
+//   - Every evaluation ends in exactly one Reason, counted in Stats.Reasons.
+//
+// # Ownership
+//
+// A Scanner, the books it reads and its Stats belong to one goroutine (the
+// book+scan stage). Nothing is locked or atomic. Pool events leave through
+// an SPSC ring.Ring[PoolEvent] the scanner produces into; opportunities are
+// plain values the caller copies where it wants.
+//
+// # Arithmetic (all integers; what is exact and how each value rounds)
+//
+// Prices are micro-dollars, sizes micro-shares, money micro-dollars.
+//
+//   - Fees: FeeModel.FeeUp computes shares × rate × (p(1−p))^e exactly
+//     (up to 235-bit intermediates) and rounds up once, to any precision
+//     down to 1e-12; the scanner rounds each fee up to Config.FeeDecimals
+//     (default 5) — a cost we pay is never understated.
+//   - Marginal cost (the depth walk's test): each leg's ask plus its fee per
+//     share rounded up to 1e-12 USDC, compared with payout − margin. The
+//     rounding can only stop the walk earlier.
+//   - Q: the largest share count whose every share has marginal cost ≤
+//     payout − margin, within MaxShares, Σ Q×limit ≤ MaxNotional and the
+//     walked depth, then rounded DOWN to what the venue accepts: 2 decimals
+//     of shares and Q × limit a whole number of cents on every leg (so the
+//     FOK BUY maker amount is exactly Q × limit and its taker amount exactly
+//     Q). See walk.settle.
+//   - Leg.Cost: Σ per level of price × shares, each rounded up (book.CostUp).
+//     Leg.Amount: Q × limit, exact. Leg.Fee: Σ per level, each rounded up to
+//     FeeDecimals. Leg.FeeShares: Σ per level of ceil(fee / price).
+//   - Proceeds = payout × Q rounded down; Edge = Proceeds − Σ Cost − Σ Fee;
+//     EdgeWorst = Proceeds − Σ Amount − max(Σ Fee, ceil(payout × max
+//     FeeShares)). The minimum notional compares the fill cost rounded down.
+package scan

@@ -1,0 +1,380 @@
+package scan
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/hotpath/hotpath/book"
+)
+
+// Leg is one order of an opportunity: a FOK BUY of Size shares of Asset at
+// a worst price of Limit.
+type Leg struct {
+	Asset  book.AssetIndex
+	Limit  book.Price // the worst ask level the Q-th share reaches
+	Epoch  uint32     // the book epoch priced against (book.Book.Epoch)
+	Levels uint8      // ask levels the leg fills through
+	Size   book.Size  // Q, the same on every leg
+	// Amount is Size × Limit in micro-USDC, exact and a whole number of
+	// cents: the FOK BUY maker amount, the most the order can spend.
+	Amount int64
+	// Cost is Σ over levels of price × shares taken there, each level
+	// rounded up to a micro-dollar: what the fills cost at the book's prices.
+	Cost int64
+	// Fee is Σ over levels of the taker fee at that level's price, each
+	// rounded up to Config.FeeDecimals.
+	Fee int64
+	// FeeShares is the fee as shares, Σ over levels of ceil(fee/price): what
+	// the venue would withhold from the shares bought if it collects BUY
+	// fees in shares (protocol.md §9.2).
+	FeeShares book.Size
+}
+
+// Opportunity is a sized basket (or the reason it is not one). It is a
+// plain value with no pointers into scanner state: copy it into a ring.
+//
+// Every amount is in micro-dollars and exact; see the package doc for how
+// each one rounds.
+type Opportunity struct {
+	TS       int64 // frame timestamp (ns) from SetTime
+	Group    uint32
+	Kind     Kind
+	Reason   Reason
+	N        uint8     // legs in use in Legs
+	Q        book.Size // shares per leg (micro-shares)
+	Payout   int64     // payout per set
+	Proceeds int64     // Payout × Q, rounded down
+	Cost     int64     // Σ Legs[i].Cost + Fees
+	Fees     int64     // Σ Legs[i].Fee
+	// Edge = Proceeds − Cost: the expected profit when each FOK BUY fills
+	// Q shares at the book's prices and fees are charged in USDC.
+	Edge int64
+	// EdgeWorst = Proceeds − Σ Amount − max(Fees, Payout × max FeeShares):
+	// the profit if every share costs its leg's limit (the venue spends the
+	// whole maker amount) and fees are charged in whichever of USDC or
+	// withheld shares costs more. Unless Config.SkipWorstCaseGate, OK
+	// requires EdgeWorst > 0 as well as Edge > 0.
+	EdgeWorst int64
+	Legs      [MaxLegs]Leg
+}
+
+// level is one ask level read from a book.
+type level struct {
+	p book.Price
+	s book.Size
+}
+
+// walk is the depth-walk scratch, reused across evaluations.
+type walk struct {
+	lv    [MaxLegs][MaxDepth]level
+	depth [MaxLegs]int   // levels loaded per leg (the last is the current one)
+	rem   [MaxLegs]int64 // shares left at the current level
+	unit  [MaxLegs]int64 // current level's price + fee per share, 1e-12 USDC
+	lim   [MaxLegs]int   // after settle: index of each leg's limit level
+}
+
+// Evaluate checks and sizes group gi now, writes the result into out and
+// counts out.Reason. Next calls it for queued groups; callers may call it
+// directly. Never allocates.
+func (s *Scanner) Evaluate(gi int, out *Opportunity) Reason {
+	g := &s.groups[gi]
+	legs := s.legs[g.legLo : g.legLo+uint32(g.n)]
+	out.TS, out.Group, out.Kind, out.N = s.now, uint32(gi), g.kind, g.n
+	out.Q, out.Payout, out.Proceeds, out.Cost, out.Fees, out.Edge, out.EdgeWorst = 0, g.payout, 0, 0, 0, 0, 0
+	for i, a := range legs {
+		out.Legs[i] = Leg{Asset: a}
+	}
+	r := s.evaluate(g, legs, out)
+	out.Reason = r
+	s.Stats.Evaluations++
+	s.Stats.Reasons[r]++
+	return r
+}
+
+func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) Reason {
+	if g.missing != 0 {
+		return NoAsk
+	}
+	w := &s.w
+	threshold := (g.payout - s.cfg.Margin) * 1_000_000 // per set, 1e-12 USDC
+	var m, sumP int64
+	for i, a := range legs {
+		as := &s.assets[a]
+		b := as.Book
+		if !b.Valid() {
+			return BookInvalid
+		}
+		if b.Crossed() {
+			return BookCrossed
+		}
+		p, sz, ok := b.BestAsk()
+		if !ok || sz <= 0 {
+			return NoAsk
+		}
+		if st := &s.asks[a]; !st.present || st.ask != p {
+			return StaleAsk
+		}
+		if !p.Tradeable(b.Tick()) {
+			return LimitNotTradeable
+		}
+		out.Legs[i].Epoch = b.Epoch()
+		w.lv[i][0] = level{p, sz}
+		w.depth[i] = 1
+		w.rem[i] = int64(sz)
+		u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
+		w.unit[i] = u
+		m += u
+		sumP += int64(p)
+	}
+	if m > threshold {
+		return AboveThreshold
+	}
+	if g.kind == BinaryPair && !s.cfg.TradePairs {
+		return PairCrossed
+	}
+	if s.cfg.MaxShares <= 0 || s.cfg.MaxNotional <= 0 {
+		return CapZero
+	}
+	qmax := s.walkDepth(legs, m, sumP, threshold)
+	if qmax <= 0 {
+		return CapZero
+	}
+	q := w.settle(len(legs), qmax)
+	out.Q = book.Size(q)
+	if q == 0 {
+		return BelowMinSize
+	}
+	return s.price(g, legs, q, out)
+}
+
+// walkDepth returns the largest share count (micro-shares) such that every
+// share up to it has a marginal basket cost (Σ legs' ask at that depth +
+// fee per share, fees rounded up to 1e-12) ≤ threshold, capped by
+// MaxShares, by Σ Q × limit ≤ MaxNotional, by the depth of every leg and by
+// MaxDepth levels per leg; a level whose price an order may not carry
+// (outside [tick, 1−tick]) ends the leg's depth. On entry level 0 of every leg is loaded, m is
+// the marginal cost at it (≤ threshold) and sumP the sum of its prices.
+func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) int64 {
+	w := &s.w
+	n := len(legs)
+	capQ := int64(s.cfg.MaxShares)
+	var q int64
+	for {
+		// Shares in (q, q+step] are priced at every leg's current level.
+		step := w.rem[0]
+		for i := 1; i < n; i++ {
+			if w.rem[i] < step {
+				step = w.rem[i]
+			}
+		}
+		stop := false
+		if lim := capQ - q; step >= lim {
+			step, stop = lim, true
+		}
+		// Q × Σ limits ≤ MaxNotional, i.e. Q ≤ MaxNotional×1e6 / sumP.
+		if sumP > 0 {
+			if lim := mulDivFloor(s.cfg.MaxNotional, book.Scale, sumP) - q; step >= lim {
+				step, stop = lim, true
+			}
+		}
+		if step > 0 {
+			q += step
+		}
+		if stop {
+			return q
+		}
+		for i := 0; i < n; i++ {
+			w.rem[i] -= step
+			if w.rem[i] != 0 {
+				continue
+			}
+			d := w.depth[i]
+			if d == MaxDepth {
+				return q
+			}
+			prev := w.lv[i][d-1].p
+			as := &s.assets[legs[i]]
+			p, sz, ok := as.Book.NextAsk(prev)
+			if !ok || sz <= 0 || !p.Tradeable(as.Book.Tick()) {
+				return q // this leg has no more depth we may buy
+			}
+			w.lv[i][d] = level{p, sz}
+			w.depth[i] = d + 1
+			w.rem[i] = int64(sz)
+			u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
+			m += u - w.unit[i]
+			w.unit[i] = u
+			sumP += int64(p) - int64(prev)
+		}
+		if m > threshold {
+			return q
+		}
+	}
+}
+
+// settle returns the largest Q ≤ q the venue accepts for the FOK BUYs, and
+// records each leg's limit level in w.lim:
+//   - Q has at most 2 decimals (a multiple of 10_000 micro-shares: the size
+//     decimals of every tick, protocol.md §7.6);
+//   - for every leg, Q × limit is a whole number of cents, so the maker
+//     amount (USDC, at most 2 decimals, §5.7) is exactly Q × limit and the
+//     taker amount is exactly Q (2 decimals ≤ every tick's amount decimals).
+//
+// The limit of a leg is the price of the level holding its Q-th share, so
+// the legal lot depends on Q. Between level boundaries (lo, hi] the limits
+// are fixed, and the largest legal Q there is floor(hi/lot)×lot if it is
+// above lo; otherwise move down to lo and repeat.
+func (w *walk) settle(n int, q int64) int64 {
+	for q > 0 {
+		lot, lo := int64(10_000), int64(0)
+		for i := 0; i < n; i++ {
+			var cum int64
+			k := 0
+			for ; k < w.depth[i]-1 && cum+int64(w.lv[i][k].s) < q; k++ {
+				cum += int64(w.lv[i][k].s)
+			}
+			w.lim[i] = k
+			if cum > lo {
+				lo = cum
+			}
+			lot = lcm(lot, centLot(w.lv[i][k].p))
+		}
+		if r := q / lot * lot; r > lo {
+			return r
+		}
+		q = lo
+	}
+	return 0
+}
+
+// centLot returns the smallest number of micro-shares Q > 0 such that
+// Q × p / 1e6 micro-dollars is a whole number of cents (Q·p ≡ 0 mod 1e10)
+// and Q has 2 decimals. It divides 1e10.
+func centLot(p book.Price) int64 {
+	return lcm(10_000, 10_000_000_000/gcd(int64(p), 10_000_000_000))
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// lcm of two divisors of 1e10 (so it is one too, and never overflows).
+func lcm(a, b int64) int64 { return a / gcd(a, b) * b }
+
+// price fills the legs and totals of out for Q = q (legal per settle) and
+// returns the verdict.
+func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportunity) Reason {
+	w := &s.w
+	verdict := OK
+	var fees, fills, amounts int64
+	var maxFeeShares int64
+	for i, a := range legs {
+		as := &s.assets[a]
+		lg := &out.Legs[i]
+		left := q
+		var cost, costDown, fee, feeShares int64
+		for k := 0; k <= w.lim[i]; k++ {
+			lv := w.lv[i][k]
+			take := min(int64(lv.s), left)
+			left -= take
+			cost += book.CostUp(lv.p, book.Size(take))
+			costDown += book.CostDown(lv.p, book.Size(take))
+			f := as.Fee.FeeMicroUp(lv.p, book.Size(take), s.cfg.FeeDecimals)
+			fee = satAdd(fee, f)
+			if f > 0 {
+				feeShares = satAdd(feeShares, divUp(f, int64(lv.p)))
+			}
+		}
+		limit := w.lv[i][w.lim[i]].p
+		*lg = Leg{
+			Asset:     a,
+			Limit:     limit,
+			Epoch:     lg.Epoch,
+			Levels:    uint8(w.lim[i] + 1),
+			Size:      book.Size(q),
+			Amount:    book.CostUp(limit, book.Size(q)), // exact: settle made it whole cents
+			Cost:      cost,
+			Fee:       fee,
+			FeeShares: book.Size(feeShares),
+		}
+		fees = satAdd(fees, fee)
+		fills += cost
+		amounts += lg.Amount
+		maxFeeShares = max(maxFeeShares, feeShares)
+		switch {
+		case verdict != OK:
+		case !limit.Tradeable(as.Book.Tick()):
+			verdict = LimitNotTradeable
+		case book.Size(q) < as.MinSize:
+			verdict = BelowMinSize
+		case costDown < s.cfg.MinNotional:
+			verdict = BelowMinNotional
+		}
+	}
+	out.Proceeds = mulDivFloor(g.payout, q, book.Scale)
+	out.Fees = fees
+	out.Cost = satAdd(fills, fees)
+	out.Edge = out.Proceeds - out.Cost
+	worstFee := max(fees, mulDivCeil(g.payout, maxFeeShares, book.Scale))
+	out.EdgeWorst = out.Proceeds - satAdd(amounts, worstFee)
+	switch {
+	case verdict != OK:
+		return verdict
+	case out.Edge <= 0:
+		return EdgeGoneAfterRounding
+	case out.EdgeWorst <= 0 && !s.cfg.SkipWorstCaseGate:
+		return EdgeGoneWorstCase
+	}
+	return OK
+}
+
+// mulDivFloor returns floor(a×b/d) for non-negative a, b and d > 0,
+// saturating at math.MaxInt64.
+func mulDivFloor(a, b, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi >= uint64(d) {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, uint64(d))
+	if q > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(q)
+}
+
+// mulDivCeil returns ceil(a×b/d) for non-negative a, b and d > 0,
+// saturating at math.MaxInt64.
+func mulDivCeil(a, b, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi >= uint64(d) {
+		return math.MaxInt64
+	}
+	q, r := bits.Div64(hi, lo, uint64(d))
+	if r != 0 {
+		q++
+	}
+	if q > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(q)
+}
+
+// divUp returns ceil(fee×1e6/p) micro-shares: fee micro-dollars worth of
+// shares at price p. A zero price makes any fee infinite (saturates).
+func divUp(fee, p int64) int64 {
+	if p <= 0 {
+		return math.MaxInt64
+	}
+	return mulDivCeil(fee, book.Scale, p)
+}
+
+// satAdd adds non-negative values, saturating at math.MaxInt64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
