@@ -77,7 +77,7 @@ func TestPoolTemplates(t *testing.T) {
 					// The envelope is exactly AppendEnvelopeJSON of its order, and its
 					// signature recovers to the key.
 					var env struct {
-						Order struct{ Signature string }
+						Order            struct{ Signature string }
 						Owner, OrderType string
 					}
 					if err := json.Unmarshal(tpl.Envelope, &env); err != nil {
