@@ -1,0 +1,309 @@
+package scan
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/hotpath/hotpath/book"
+)
+
+// TestSumsInvariant drives random best-ask changes through overlapping
+// groups and checks after every one that each group's sum and missing count
+// equal a recomputation from scratch.
+func TestSumsInvariant(t *testing.T) {
+	const assets = 12
+	legs := make([]legSpec, assets)
+	for i := range legs {
+		legs[i] = legSpec{asks: []string{"0.5:10"}}
+	}
+	groups := []GroupSpec{
+		{Kind: YesBasket, Legs: []book.AssetIndex{0, 2, 4, 6}},
+		{Kind: NoBasket, Legs: []book.AssetIndex{1, 3, 5, 7}},
+		{Kind: BinaryPair, Legs: []book.AssetIndex{0, 1}},
+		{Kind: BinaryPair, Legs: []book.AssetIndex{2, 3}},
+		{Kind: YesBasket, Legs: []book.AssetIndex{8, 9, 10, 11, 0}},
+	}
+	f := build(t, DefaultConfig(), legs, groups)
+	ask := make([]book.Price, assets)
+	has := make([]bool, assets)
+	for i := range ask {
+		ask[i], has[i] = 500_000, true
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for step := 0; step < 5000; step++ {
+		a := rng.IntN(assets)
+		p := book.Price(rng.IntN(100)+1) * 10_000
+		present := rng.IntN(8) != 0
+		f.s.OnBestAsk(book.AssetIndex(a), p, present)
+		ask[a], has[a] = p, present
+		for gi, sp := range groups {
+			var sum int64
+			missing := 0
+			for _, l := range sp.Legs {
+				if has[l] {
+					sum += int64(ask[l])
+				} else {
+					missing++
+				}
+			}
+			g := f.s.Group(gi)
+			if g.Sum != sum || g.Missing != missing {
+				t.Fatalf("step %d group %d: sum %d missing %d, want %d %d", step, gi, g.Sum, g.Missing, sum, missing)
+			}
+			// Pool membership follows the bands.
+			if missing > 0 && g.InPool {
+				t.Fatalf("step %d group %d in pool with a missing leg", step, gi)
+			}
+		}
+		if f.s.Pending() > len(groups) {
+			t.Fatalf("pending %d > groups", f.s.Pending())
+		}
+		if step%50 == 0 {
+			var o Opportunity
+			for f.s.Next(&o) {
+			}
+			f.drainPool()
+		}
+	}
+}
+
+// TestMultipleMembership: a YES token sits in its event's YES basket and in
+// its market's binary pair; one best-ask change updates both.
+func TestMultipleMembership(t *testing.T) {
+	// assets: 0 YES_A, 1 NO_A, 2 YES_B
+	legs := []legSpec{
+		{asks: []string{"0.40:100"}},
+		{asks: []string{"0.62:100"}},
+		{asks: []string{"0.55:100"}},
+	}
+	groups := []GroupSpec{
+		{Kind: YesBasket, Event: "ev", Legs: []book.AssetIndex{0, 2}},
+		{Kind: BinaryPair, Event: "mkt A", Legs: []book.AssetIndex{0, 1}},
+	}
+	f := build(t, DefaultConfig(), legs, groups)
+	if g := f.s.Group(0); g.Sum != 950_000 || g.Missing != 0 {
+		t.Fatalf("basket %+v", g)
+	}
+	if g := f.s.Group(1); g.Sum != 1_020_000 || g.Missing != 0 {
+		t.Fatalf("pair %+v", g)
+	}
+	// The basket (0.95 ≤ 0.999) is pending; the pair (1.02) is not.
+	var o Opportunity
+	if !f.s.Next(&o) || o.Group != 0 || o.Reason != OK || o.Q != 100*share {
+		t.Fatalf("first Next: %+v", o)
+	}
+	if f.s.Next(&o) {
+		t.Fatalf("unexpected second opportunity %+v", o)
+	}
+	// YES_A drops to 0.35 on the venue: both groups move by −0.05.
+	if err := f.books[0].SetLevel(book.Ask, 350_000, 50*share); err != nil {
+		t.Fatal(err)
+	}
+	f.s.OnBestAsk(0, 350_000, true)
+	if g := f.s.Group(0); g.Sum != 900_000 {
+		t.Fatalf("basket sum %d", g.Sum)
+	}
+	if g := f.s.Group(1); g.Sum != 970_000 {
+		t.Fatalf("pair sum %d", g.Sum)
+	}
+	// Both are pending now; the pair is an integrity alarm, the basket
+	// trades 100: 50 at 0.35 then 50 at 0.40 on YES_A, all at 0.55 on YES_B.
+	got := map[uint32]Reason{}
+	for f.s.Next(&o) {
+		got[o.Group] = o.Reason
+		if o.Group == 0 && (o.Q != 100*share || o.Legs[0].Limit != 400_000 || o.Legs[0].Levels != 2 || o.Legs[0].Cost != 37_500_000) {
+			t.Errorf("basket sized %+v", o)
+		}
+	}
+	if got[0] != OK || got[1] != PairCrossed || len(got) != 2 {
+		t.Fatalf("reasons %v", got)
+	}
+	// YES_A loses every ask: both groups miss a leg.
+	f.s.OnBestAsk(0, 0, false)
+	if f.s.Group(0).Missing != 1 || f.s.Group(1).Missing != 1 || f.s.Group(0).Sum != 550_000 {
+		t.Fatalf("after removal: %+v %+v", f.s.Group(0), f.s.Group(1))
+	}
+	if f.s.Pending() != 0 {
+		t.Fatalf("pending with a missing leg")
+	}
+}
+
+// TestPoolHysteresis: enter at ≤ 1.02 × payout, leave above 1.025, no
+// flapping inside the band, leave when a leg disappears; events carry the
+// legs, asks and time in pool.
+func TestPoolHysteresis(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.6:10"}}, {asks: []string{"0.43:10"}}}
+	f := build(t, DefaultConfig(), legs, basket(2)) // sum 1.03: outside
+	if g := f.s.Group(0); g.InPool {
+		t.Fatalf("in pool at 1.03")
+	}
+	steps := []struct {
+		ts      int64
+		a       book.AssetIndex
+		p       book.Price
+		present bool
+		in      bool
+		event   PoolEventKind // 0: none
+	}{
+		{100, 1, 420_000, true, true, PoolEnter},  // 1.02 → enter (≤)
+		{200, 1, 424_000, true, true, 0},          // 1.024 → stay
+		{300, 1, 425_000, true, true, 0},          // 1.025 → stay (leave is >)
+		{400, 1, 426_000, true, false, PoolLeave}, // 1.026 → leave after 300 ns
+		{500, 1, 421_000, true, false, 0},         // 1.021 → not yet
+		{600, 1, 419_000, true, true, PoolEnter},  // 1.019 → enter
+		{700, 0, 100_000, true, true, 0},          // 0.519: an opportunity, still hot
+		{900, 0, 0, false, false, PoolLeave},      // leg gone → leave after 300 ns
+		{1000, 0, 500_000, true, true, PoolEnter}, // 0.919 → enter
+	}
+	for i, st := range steps {
+		f.s.SetTime(st.ts)
+		f.s.OnBestAsk(st.a, st.p, st.present)
+		g := f.s.Group(0)
+		if g.InPool != st.in {
+			t.Fatalf("step %d: in pool %v, want %v (sum %d)", i, g.InPool, st.in, g.Sum)
+		}
+		ev := f.drainPool()
+		if st.event == 0 {
+			if len(ev) != 0 {
+				t.Fatalf("step %d: unexpected events %+v", i, ev)
+			}
+			continue
+		}
+		if len(ev) != 1 || ev[0].Event != st.event || ev[0].TS != st.ts || ev[0].Group != 0 || ev[0].N != 2 || ev[0].Kind != YesBasket {
+			t.Fatalf("step %d: events %+v", i, ev)
+		}
+		e := ev[0]
+		if e.Legs[0] != 0 || e.Legs[1] != 1 || e.Sum != g.Sum || e.Payout != book.Scale {
+			t.Fatalf("step %d: event legs %+v", i, e)
+		}
+		if st.event == PoolLeave && e.InPool != 300 {
+			t.Fatalf("step %d: in pool %d ns, want 300", i, e.InPool)
+		}
+		if st.present && (e.Asks[st.a] != st.p || !e.Has[st.a]) {
+			t.Fatalf("step %d: event asks %+v", i, e.Asks[:2])
+		}
+	}
+	g := f.s.Group(0)
+	if g.PoolEntries != 3 || g.PoolTime != 600 {
+		t.Fatalf("entries %d time %d; want 3, 600", g.PoolEntries, g.PoolTime)
+	}
+	if f.s.Stats.PoolEnters != 3 || f.s.Stats.PoolLeaves != 2 || f.s.Stats.PoolDropped != 0 {
+		t.Fatalf("stats %+v", f.s.Stats)
+	}
+}
+
+// TestPoolRingFull: a full ring drops events, counts them, and never blocks.
+func TestPoolRingFull(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.6:10"}}, {asks: []string{"0.43:10"}}}
+	f := build(t, DefaultConfig(), legs, basket(2))
+	for i := 0; i < 100; i++ { // 64-slot ring
+		f.s.OnBestAsk(1, 410_000, true)
+		f.s.OnBestAsk(1, 430_000, true)
+	}
+	if f.s.Stats.PoolDropped == 0 || f.s.Stats.PoolEnters != 100 || f.s.Stats.PoolLeaves != 100 {
+		t.Fatalf("stats %+v", f.s.Stats)
+	}
+	if n := len(f.drainPool()); n != 64 {
+		t.Fatalf("%d events in the ring", n)
+	}
+}
+
+// TestStaleAndNoAsk: the scanner refuses to price a book that disagrees
+// with what it was told, and a group with a missing leg.
+func TestStaleAndNoAsk(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.40:100"}}, {asks: []string{"0.50:100"}}}
+	f := build(t, DefaultConfig(), legs, basket(2))
+	// The book moves without OnBestAsk.
+	if err := f.books[0].SetLevel(book.Ask, 390_000, share); err != nil {
+		t.Fatal(err)
+	}
+	var o Opportunity
+	if r := f.s.Evaluate(0, &o); r != StaleAsk {
+		t.Fatalf("reason %v, want stale_ask", r)
+	}
+	f.s.OnBestAsk(0, 390_000, true)
+	if r := f.s.Evaluate(0, &o); r != OK || o.Q != 100*share || o.Legs[0].Levels != 2 {
+		t.Fatalf("reason %v Q %v, want ok 100 shares over 2 levels", r, o.Q)
+	}
+	f.s.OnBestAsk(1, 0, false)
+	if r := f.s.Evaluate(0, &o); r != NoAsk {
+		t.Fatalf("reason %v, want no_ask", r)
+	}
+	if f.s.Stats.Reasons[StaleAsk] != 1 || f.s.Stats.Reasons[OK] != 1 || f.s.Stats.Reasons[NoAsk] != 1 || f.s.Stats.Evaluations != 3 {
+		t.Fatalf("stats %+v", f.s.Stats)
+	}
+}
+
+// TestNextQueue: a group is queued once however many changes it sees, and
+// re-queued by a change after it was evaluated.
+func TestNextQueue(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.40:100"}}, {asks: []string{"0.50:100"}}}
+	f := build(t, DefaultConfig(), legs, basket(2))
+	f.s.OnBestAsk(0, 400_000, true)
+	f.s.OnBestAsk(1, 500_000, true)
+	if f.s.Pending() != 1 {
+		t.Fatalf("pending %d", f.s.Pending())
+	}
+	var o Opportunity
+	f.s.SetTime(42)
+	if !f.s.Next(&o) || o.TS != 42 || o.Reason != OK {
+		t.Fatalf("next %+v", o)
+	}
+	if f.s.Next(&o) {
+		t.Fatal("queue not empty")
+	}
+	f.s.OnBestAsk(0, 400_000, true) // same price, e.g. depth changed
+	if !f.s.Next(&o) {
+		t.Fatal("not re-queued")
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	b := book.NewBook(book.Tick0_01)
+	assets := []Asset{{Book: b}, {Book: b}, {}, {Book: b, Fee: FeeModel{Rate: 2_000_000}}}
+	cfgBad := DefaultConfig()
+	cfgBad.LeavePPM = cfgBad.EnterPPM - 1
+	cases := []struct {
+		name string
+		cfg  Config
+		g    GroupSpec
+	}{
+		{"one leg", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0}}},
+		{"pair of 3", DefaultConfig(), GroupSpec{Kind: BinaryPair, Legs: []book.AssetIndex{0, 1, 0}}},
+		{"duplicate", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0, 0}}},
+		{"out of range", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0, 9}}},
+		{"no book", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0, 2}}},
+		{"bad fee", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0, 3}}},
+		{"payout too big", DefaultConfig(), GroupSpec{Kind: NoBasket, Legs: []book.AssetIndex{0, 1}, Payout: 2 * book.Scale}},
+		{"kind", DefaultConfig(), GroupSpec{Kind: 9, Legs: []book.AssetIndex{0, 1}}},
+		{"bands", cfgBad, GroupSpec{Kind: YesBasket, Legs: []book.AssetIndex{0, 1}}},
+		{"too many legs", DefaultConfig(), GroupSpec{Kind: YesBasket, Legs: make([]book.AssetIndex, MaxLegs+1)}},
+	}
+	for _, c := range cases {
+		if _, err := New(c.cfg, assets, []GroupSpec{c.g}, nil); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: err %v, want ErrConfig", c.name, err)
+		}
+	}
+	// A lower payout is allowed (conservative).
+	if _, err := New(DefaultConfig(), assets, []GroupSpec{{Kind: NoBasket, Legs: []book.AssetIndex{0, 1}, Payout: 900_000}}, nil); err != nil {
+		t.Errorf("lower payout refused: %v", err)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	for r := Reason(0); r < NumReasons; r++ {
+		if s := r.String(); s == "" || s == "reason?" {
+			t.Errorf("reason %d has no name", r)
+		}
+	}
+	if NumReasons.String() != "reason?" || Kind(0).String() != "kind?" || PoolEventKind(0).String() != "pool?" {
+		t.Error("unknown values")
+	}
+	if YesBasket.String() != "yes_basket" || PoolLeave.String() != "leave" {
+		t.Error("names")
+	}
+	if NoBasket.Payout(5) != 4*book.Scale || BinaryPair.Payout(2) != book.Scale {
+		t.Error("payouts")
+	}
+}
