@@ -290,21 +290,51 @@ func (d *Decoder) optPrice(v *fastjson.Value) (book.Price, bool, bool) {
 	return p, true, true
 }
 
-// change emits one price_change delta from an object holding
-// price/size/side (and, in the current format, hash/best_bid/best_ask).
-func (d *Decoder) change(a book.AssetIndex, c *fastjson.Value, hash *fastjson.Value) {
-	side, ok := parseSide(c.Get("side"))
+// changeFields are the fields of one price_change entry (or of a legacy
+// message root), found in one pass over the object's keys.
+type changeFields struct {
+	asset, price, size, side, hash, bestBid, bestAsk *fastjson.Value
+}
+
+func (f *changeFields) collect(c *fastjson.Value) {
+	o, err := c.Object()
+	if err != nil {
+		return
+	}
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		switch string(k) {
+		case "asset_id":
+			f.asset = v
+		case "price":
+			f.price = v
+		case "size":
+			f.size = v
+		case "side":
+			f.side = v
+		case "hash":
+			f.hash = v
+		case "best_bid":
+			f.bestBid = v
+		case "best_ask":
+			f.bestAsk = v
+		}
+	})
+}
+
+// change emits one price_change delta for asset a from the entry's fields.
+func (d *Decoder) change(a book.AssetIndex, f *changeFields) {
+	side, ok := parseSide(f.side)
 	if !ok {
 		d.suspect(a, ReasonSide)
 		return
 	}
-	p, s, r := d.level(a, c.Get("price"), c.Get("size"))
+	p, s, r := d.level(a, f.price, f.size)
 	if r != ReasonNone {
 		d.suspect(a, r)
 		return
 	}
-	bb, hasBB, ok1 := d.optPrice(c.Get("best_bid"))
-	ba, hasBA, ok2 := d.optPrice(c.Get("best_ask"))
+	bb, hasBB, ok1 := d.optPrice(f.bestBid)
+	ba, hasBA, ok2 := d.optPrice(f.bestAsk)
 	if !ok1 || !ok2 {
 		d.suspect(a, ReasonPrice)
 		return
@@ -319,7 +349,7 @@ func (d *Decoder) change(a book.AssetIndex, c *fastjson.Value, hash *fastjson.Va
 		e.BestAsk = ba
 		e.Flags |= FlagBestAsk
 	}
-	d.hash(e, hash)
+	d.hash(e, f.hash)
 }
 
 // hash decodes an optional venue hash into e.
@@ -358,11 +388,13 @@ func (d *Decoder) priceChange(v *fastjson.Value) {
 				d.counts.Reasons[ReasonShape]++
 				continue
 			}
-			a, ok := d.asset(c.Get("asset_id"))
+			var f changeFields
+			f.collect(c)
+			a, ok := d.asset(f.asset)
 			if !ok {
 				continue
 			}
-			d.change(a, c, c.Get("hash"))
+			d.change(a, &f)
 		}
 		return
 	}
@@ -383,15 +415,19 @@ func (d *Decoder) priceChange(v *fastjson.Value) {
 				d.suspect(a, ReasonShape)
 				continue
 			}
-			var h *fastjson.Value
+			var f changeFields
+			f.collect(c)
+			f.hash = nil
 			if i == len(arr)-1 {
-				h = v.Get("hash")
+				f.hash = v.Get("hash")
 			}
-			d.change(a, c, h)
+			d.change(a, &f)
 		}
 		return
 	}
-	d.change(a, v, v.Get("hash"))
+	var f changeFields
+	f.collect(v)
+	d.change(a, &f)
 }
 
 func (d *Decoder) book(v *fastjson.Value) {

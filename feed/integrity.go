@@ -74,7 +74,7 @@ type IntegrityConfig struct {
 	// OnHash, when set, sees every hash verification (verify tool): the
 	// event, the computed hash of the matching layout (or of layout 9 on a
 	// mismatch) and whether it matched. Cold path.
-	OnHash func(e *Event, computed *[20]byte, l book.HashLayout, match bool)
+	OnHash func(e *Event, computed [20]byte, l book.HashLayout, match bool)
 }
 
 // IntegrityStats are the integrity stage's counters.
@@ -424,42 +424,47 @@ func (in *Integrity) checkHash(a book.AssetIndex, e *Event) bool {
 	m := book.HashMeta{Market: st.market, AssetID: st.id, Timestamp: in.ts,
 		MinOrderSize: st.minOrder, TickSize: st.tick, NegRisk: st.negRisk, LastTradePrice: st.lastTrade}
 	var first [20]byte
-	tried := 0
-	try := func(l book.HashLayout) bool {
-		var sum [20]byte
-		sum, in.scratch = st.book.Hash(&m, l, in.scratch)
-		if tried == 0 || l == book.HashLayout9 {
-			first = sum
-		}
-		tried++
-		if sum == e.Hash {
-			in.st.HashMatch[l]++
-			st.layout, st.hasLayout = l, true
-			if in.cfg.OnHash != nil {
-				in.cfg.OnHash(e, &sum, l, true)
-			}
+	if st.hasLayout {
+		sum, ok := in.tryLayout(st, &m, st.layout, e)
+		if ok {
 			return true
 		}
-		in.st.HashMiss[l]++
-		return false
+		first = sum
 	}
-	if st.hasLayout && try(st.layout) {
-		return true
-	}
-	for _, l := range layoutOrder {
+	for i, l := range layoutOrder {
 		if st.hasLayout && l == st.layout {
 			continue
 		}
-		if try(l) {
+		sum, ok := in.tryLayout(st, &m, l, e)
+		if ok {
 			return true
+		}
+		if i == 0 {
+			first = sum // report layout 9's hash on a mismatch
 		}
 	}
 	in.st.HashMismatch++
 	if in.cfg.OnHash != nil {
-		in.cfg.OnHash(e, &first, book.HashLayout9, false)
+		in.cfg.OnHash(e, first, book.HashLayout9, false)
 	}
 	in.exclude(a, ExclHashMismatch, e.RecvNs)
 	return false
+}
+
+// tryLayout hashes st's book under layout l and compares it with e's hash.
+func (in *Integrity) tryLayout(st *assetState, m *book.HashMeta, l book.HashLayout, e *Event) ([20]byte, bool) {
+	var sum [20]byte
+	sum, in.scratch = st.book.Hash(m, l, in.scratch)
+	if sum != e.Hash {
+		in.st.HashMiss[l]++
+		return sum, false
+	}
+	in.st.HashMatch[l]++
+	st.layout, st.hasLayout = l, true
+	if in.cfg.OnHash != nil {
+		in.cfg.OnHash(e, sum, l, true)
+	}
+	return sum, true
 }
 
 // Check runs the time-based checks at now (ns, the receive clock): per

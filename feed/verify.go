@@ -135,13 +135,13 @@ func Verify(in io.Reader, opts VerifyOptions, out io.Writer) (VerifySummary, err
 	var line []byte
 	calls := 0
 	integ := NewIntegrity(IntegrityConfig{Registry: reg, Hash: HashAll,
-		OnHash: func(e *Event, computed *[20]byte, l book.HashLayout, match bool) {
+		OnHash: func(e *Event, computed [20]byte, l book.HashLayout, match bool) {
 			calls++
 			sum.Checked++
 			if match {
 				sum.Matched++
 			}
-			line = appendVerifyLine(line[:0], reg, e, computed, l, match, "")
+			line = appendVerifyLine(line[:0], reg, e, &computed, l, match, "")
 			_, _ = out.Write(line)
 		}})
 	for i := range reg.Len() {
