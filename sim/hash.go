@@ -1,0 +1,112 @@
+package sim
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+
+	"github.com/hotpath/hotpath/book"
+)
+
+// HashLayout selects the keys of the book hash (protocol.md §2.6).
+type HashLayout int
+
+// Book hash layouts.
+const (
+	// Hash9 is the 2025-10 layout verified on real data: market, asset_id,
+	// timestamp, hash, bids, asks, min_order_size, tick_size, neg_risk.
+	Hash9 HashLayout = iota
+	// Hash6 is the 2024-11 layout: the first six keys.
+	Hash6
+	// Hash10 appends last_trade_price (py-clob-client-v2, 2026).
+	Hash10
+)
+
+// bookHash is the venue's book hash of one token: lower-case hex SHA-1 of
+// the compact JSON of the book with hash "", bids ascending and asks
+// descending (best last), at timestamp ts (ms).
+func (s *Server) bookHash(m *Market, yes bool, ts int64) string {
+	bids, asks := m.Levels(yes)
+	return hashLevels(s.cfg.HashLayout, m, m.token(yes), bids, asks, ts)
+}
+
+func hashLevels(layout HashLayout, m *Market, token string, bids, asks []Level, ts int64) string {
+	b := appendBookJSON(nil, layout, m, token, bids, asks, ts, "")
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// appendBookJSON writes the REST /book object (and, with hash "", the
+// hashed preimage). bids and asks are best-first; the wire order is
+// bids ascending, asks descending.
+func appendBookJSON(b []byte, layout HashLayout, m *Market, token string, bids, asks []Level, ts int64, hash string) []byte {
+	b = append(b, `{"market":"`...)
+	b = append(b, m.ConditionID...)
+	b = append(b, `","asset_id":"`...)
+	b = append(b, token...)
+	b = append(b, `","timestamp":"`...)
+	b = appendInt(b, ts)
+	b = append(b, `","hash":"`...)
+	b = append(b, hash...)
+	b = append(b, `","bids":`...)
+	b = appendLevels(b, bids)
+	b = append(b, `,"asks":`...)
+	b = appendLevels(b, asks)
+	if layout != Hash6 {
+		b = append(b, `,"min_order_size":"`...)
+		b = book.AppendSize(b, m.MinSize)
+		b = append(b, `","tick_size":"`...)
+		b = book.AppendTick(b, m.Tick)
+		b = append(b, `","neg_risk":`...)
+		if m.NegRisk {
+			b = append(b, "true"...)
+		} else {
+			b = append(b, "false"...)
+		}
+		if layout == Hash10 {
+			b = append(b, `,"last_trade_price":"`...)
+			if m.hasTrade {
+				p := m.lastTrade
+				if token == m.NoToken {
+					p = book.One - p
+				}
+				b = book.AppendPrice(b, p)
+			}
+			b = append(b, '"')
+		}
+	}
+	return append(b, '}')
+}
+
+// appendLevels writes best-first levels in reverse (best last).
+func appendLevels(b []byte, ls []Level) []byte {
+	b = append(b, '[')
+	for i := len(ls) - 1; i >= 0; i-- {
+		if i != len(ls)-1 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"price":"`...)
+		b = book.AppendPrice(b, ls[i].Price)
+		b = append(b, `","size":"`...)
+		b = book.AppendSize(b, ls[i].Size)
+		b = append(b, `"}`...)
+	}
+	return append(b, ']')
+}
+
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return append(b, buf[i:]...)
+}

@@ -1,0 +1,166 @@
+package sim
+
+import (
+	"github.com/hotpath/hotpath/book"
+)
+
+// Market-channel messages (protocol.md §2.5), built with the exchange lock
+// held so that hashes and best prices describe exactly the book after the
+// change.
+
+func appendStr(b []byte, key, val string) []byte {
+	b = append(b, '"')
+	b = append(b, key...)
+	b = append(b, `":"`...)
+	b = append(b, val...)
+	return append(b, '"')
+}
+
+func appendPriceOrEmpty(b []byte, p book.Price, ok bool, empty string) []byte {
+	if !ok {
+		return append(b, empty...)
+	}
+	return book.AppendPrice(b, p)
+}
+
+// appendChangeEntry writes one price_changes[] entry for a token.
+func (h *marketHub) appendChangeEntry(b []byte, m *Market, yes bool, c levelChange, ts int64) []byte {
+	price, side := c.price, Buy
+	if !c.bid {
+		side = Sell
+	}
+	if !yes { // mirror: a YES bid at p is a NO ask at 1-p
+		price = book.One - price
+		side = 1 - side
+	}
+	size := m.levelTotal(c.bid, c.price)
+	bid, ask, hb, ha := m.best(yes)
+	b = append(b, `{"asset_id":"`...)
+	b = append(b, m.token(yes)...)
+	b = append(b, `","price":"`...)
+	b = book.AppendPrice(b, price)
+	b = append(b, `","size":"`...)
+	b = book.AppendSize(b, size)
+	b = append(b, `","side":"`...)
+	b = append(b, side.String()...)
+	b = append(b, `","hash":"`...)
+	b = append(b, h.s.bookHash(m, yes, ts)...)
+	b = append(b, `","best_bid":"`...)
+	b = appendPriceOrEmpty(b, bid, hb, "0")
+	b = append(b, `","best_ask":"`...)
+	b = appendPriceOrEmpty(b, ask, ha, "1")
+	return append(b, `"}`...)
+}
+
+// levelsChanged sends one price_change with an entry per touched level for
+// the YES token and its mirror on the NO token (§11: both tokens).
+func (h *marketHub) levelsChanged(m *Market, cs []levelChange, ts int64) {
+	b := []byte(`{"event_type":"price_change","market":"`)
+	b = append(b, m.ConditionID...)
+	b = append(b, `","price_changes":[`...)
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = h.appendChangeEntry(b, m, true, c, ts)
+		b = append(b, ',')
+		b = h.appendChangeEntry(b, m, false, c, ts)
+	}
+	b = append(b, `],"timestamp":"`...)
+	b = appendInt(b, ts)
+	b = append(b, `"}`...)
+	h.broadcast(m, b, false)
+	h.bestBidAsk(m, ts)
+}
+
+// traded sends last_trade_price for each fill (taker's token and side) and
+// then fresh book snapshots of both tokens.
+func (h *marketHub) traded(m *Market, ts []*Trade, ms int64) {
+	b := []byte{'['}
+	for _, t := range ts {
+		b = append(b, `{"event_type":"last_trade_price",`...)
+		b = appendStr(b, "asset_id", t.AssetID)
+		b = append(b, ',')
+		b = appendStr(b, "market", m.ConditionID)
+		b = append(b, `,"price":"`...)
+		b = book.AppendPrice(b, t.Price)
+		b = append(b, `","size":"`...)
+		b = book.AppendSize(b, t.Size)
+		b = append(b, `","fee_rate_bps":"0","side":"`...)
+		b = append(b, t.Side.String()...)
+		b = append(b, `","timestamp":"`...)
+		b = appendInt(b, ms)
+		b = append(b, `",`...)
+		b = appendStr(b, "transaction_hash", t.TxHash)
+		b = append(b, "},"...)
+	}
+	b = h.appendBookEvent(b, m, true, ms)
+	b = append(b, ',')
+	b = h.appendBookEvent(b, m, false, ms)
+	b = append(b, ']')
+	h.broadcast(m, b, false)
+	h.bestBidAsk(m, ms)
+	h.s.autoTick(m)
+}
+
+// tickChanged announces a new tick size on both tokens.
+func (h *marketHub) tickChanged(m *Market, old book.Tick, ts int64) {
+	b := []byte{'['}
+	for i, yes := range []bool{true, false} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"event_type":"tick_size_change",`...)
+		b = appendStr(b, "asset_id", m.token(yes))
+		b = append(b, ',')
+		b = appendStr(b, "market", m.ConditionID)
+		b = append(b, `,"old_tick_size":"`...)
+		b = book.AppendTick(b, old)
+		b = append(b, `","new_tick_size":"`...)
+		b = book.AppendTick(b, m.Tick)
+		b = append(b, `","timestamp":"`...)
+		b = appendInt(b, ts)
+		b = append(b, `"}`...)
+	}
+	h.broadcast(m, append(b, ']'), false)
+}
+
+// bestBidAsk sends best_bid_ask to custom-feature subscribers when a
+// token's top of book moved.
+func (h *marketHub) bestBidAsk(m *Market, ts int64) {
+	for _, yes := range []bool{true, false} {
+		bid, ask, hb, ha := m.best(yes)
+		if !hb {
+			bid = 0
+		}
+		if !ha {
+			ask = book.One
+		}
+		tok := m.token(yes)
+		h.mu.Lock()
+		prev, seen := h.tops[tok]
+		h.tops[tok] = [2]book.Price{bid, ask}
+		h.mu.Unlock()
+		if seen && prev == [2]book.Price{bid, ask} {
+			continue
+		}
+		b := []byte(`{"event_type":"best_bid_ask",`)
+		b = appendStr(b, "market", m.ConditionID)
+		b = append(b, ',')
+		b = appendStr(b, "asset_id", tok)
+		b = append(b, `,"best_bid":"`...)
+		b = book.AppendPrice(b, bid)
+		b = append(b, `","best_ask":"`...)
+		b = book.AppendPrice(b, ask)
+		b = append(b, `","spread":"`...)
+		if ask >= bid {
+			b = book.AppendPrice(b, ask-bid)
+		} else {
+			b = append(b, '0')
+		}
+		b = append(b, `","timestamp":"`...)
+		b = appendInt(b, ts)
+		b = append(b, `"}`...)
+		h.broadcast(m, b, true)
+	}
+}
