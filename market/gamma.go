@@ -77,8 +77,8 @@ type FeeSchedule struct {
 var ErrNotList = errors.New("market: response is not a list of items")
 
 // DecodeEvents decodes a Gamma `/events` response: a JSON array of events
-// (the documented shape), an object whose "data" field is that array (the
-// keyset endpoint), or one event object. A malformed item does not fail the
+// (the documented shape; null reads as empty), an object whose "data"
+// field is that array (the keyset endpoint), or one event object. A malformed item does not fail the
 // page: it comes back with DecodeErr set (and its id when readable) so the
 // gate reports it. Only a document that is not JSON or not one of these
 // shapes is an error.
@@ -118,6 +118,9 @@ func splitItems(data []byte) ([]json.RawMessage, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
 		return nil, ErrNotList
+	}
+	if string(data) == "null" {
+		return nil, nil // an empty page, as some APIs write it
 	}
 	switch data[0] {
 	case '[':
