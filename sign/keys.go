@@ -1,0 +1,73 @@
+package sign
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+)
+
+// Environment variables the signer is configured from.
+const (
+	EnvPrivateKey       = "HOTPATH_PRIVATE_KEY"            // hex key (takes precedence)
+	EnvKeystore         = "HOTPATH_KEYSTORE"               // path of a go-ethereum keystore JSON file
+	EnvKeystorePassword = "HOTPATH_KEYSTORE_PASSWORD"      // its passphrase, or
+	EnvKeystorePassFile = "HOTPATH_KEYSTORE_PASSWORD_FILE" // a file holding it
+)
+
+// Key-loading errors. They never contain key material or passphrases.
+var (
+	ErrNoKey          = errors.New("sign: no signing key configured (set " + EnvPrivateKey + " or " + EnvKeystore + ")")
+	ErrNoPassphrase   = errors.New("sign: keystore passphrase missing (set " + EnvKeystorePassword + " or " + EnvKeystorePassFile + ")")
+	ErrKeystoreDecode = errors.New("sign: keystore file could not be decrypted (wrong passphrase or not a keystore)")
+)
+
+// SignerFromKeystore decrypts a go-ethereum (scrypt) keystore file.
+func SignerFromKeystore(path, passphrase string) (*Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sign: reading keystore: %w", err)
+	}
+	k, err := keystore.DecryptKey(data, passphrase)
+	if err != nil {
+		return nil, ErrKeystoreDecode // keystore's own errors are safe, but keep one clear message
+	}
+	return newSignerFromKey(k.PrivateKey), nil
+}
+
+// SignerFromEnv loads the signing key as configured by the environment
+// (getenv is os.Getenv in production): HOTPATH_PRIVATE_KEY, or else the
+// keystore at HOTPATH_KEYSTORE with the passphrase from
+// HOTPATH_KEYSTORE_PASSWORD or the file HOTPATH_KEYSTORE_PASSWORD_FILE
+// (trailing newline stripped). keystorePath, when non-empty, overrides
+// HOTPATH_KEYSTORE (a command-line flag).
+func SignerFromEnv(getenv func(string) string, keystorePath string) (*Signer, error) {
+	if k := getenv(EnvPrivateKey); k != "" {
+		s, err := NewSigner(k)
+		if err != nil {
+			return nil, fmt.Errorf("sign: %s: %w", EnvPrivateKey, err)
+		}
+		return s, nil
+	}
+	if keystorePath == "" {
+		keystorePath = getenv(EnvKeystore)
+	}
+	if keystorePath == "" {
+		return nil, ErrNoKey
+	}
+	pass := getenv(EnvKeystorePassword)
+	if pass == "" {
+		file := getenv(EnvKeystorePassFile)
+		if file == "" {
+			return nil, ErrNoPassphrase
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("sign: reading passphrase file: %w", err)
+		}
+		pass = strings.TrimRight(string(b), "\r\n")
+	}
+	return SignerFromKeystore(keystorePath, pass)
+}
