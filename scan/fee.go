@@ -80,6 +80,33 @@ func (m FeeModel) FeeUp(p book.Price, s book.Size, decimals uint8) (fee int64, e
 	if decimals > MaxFeeDecimals {
 		decimals = MaxFeeDecimals
 	}
+	// Fast path, exponent 0 or 1: R·(P·Q)^e ≤ 2.5e17 fits 64 bits, the
+	// product with S fits 128, and the divisor 10^(12+12e−decimals) fits 64
+	// bits when it is at most 10^19.
+	if m.Exponent <= 1 {
+		k := uint64(m.Rate)
+		digits := 12 - int(decimals)
+		if m.Exponent == 1 {
+			k *= uint64(p) * uint64(book.Scale-uint32(p))
+			digits += 12
+		}
+		if k == 0 {
+			return 0, true
+		}
+		if digits <= 19 {
+			d := pow10[digits]
+			hi, lo := bits.Mul64(uint64(s), k)
+			if hi < d {
+				q, r := bits.Div64(hi, lo, d)
+				if q < math.MaxInt64 {
+					if r != 0 {
+						q++ // round up
+					}
+					return int64(q), r == 0
+				}
+			}
+		}
+	}
 	var x wide
 	x.set(uint64(s))
 	x.mul(uint64(m.Rate))
@@ -128,6 +155,27 @@ func (m FeeModel) FeeMicroUp(p book.Price, s book.Size, feeDecimals uint8) int64
 // perSharePico is the fee of one share at price p in 1e-12 USDC, rounded
 // up: an upper bound of the marginal fee used by the depth walk.
 func (m FeeModel) perSharePico(p book.Price) int64 {
+	if m.Rate > RateMax || p > book.One {
+		return math.MaxInt64
+	}
+	switch m.Exponent {
+	case 0:
+		return int64(m.Rate) * book.Scale // R·1e6, exact
+	case 1:
+		// ceil(R·PQ / 1e6); R·PQ ≤ 2.5e17 (a constant divisor: no DIV)
+		k := uint64(m.Rate) * uint64(p) * uint64(book.Scale-uint32(p))
+		return int64((k + book.Scale - 1) / book.Scale)
+	case 2:
+		// ceil(R·(PQ)² / 1e18): R·PQ ≤ 2.5e17, the product with PQ fits
+		// 128 bits and the quotient (≤ 6.25e10) 64.
+		pq := uint64(p) * uint64(book.Scale-uint32(p))
+		hi, lo := bits.Mul64(uint64(m.Rate)*pq, pq)
+		q, r := bits.Div64(hi, lo, 1e18)
+		if r != 0 {
+			q++
+		}
+		return int64(q)
+	}
 	f, _ := m.FeeUp(p, book.OneShare, MaxFeeDecimals)
 	return f
 }

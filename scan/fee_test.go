@@ -199,3 +199,17 @@ func FuzzFeeUp(f *testing.F) {
 		}
 	})
 }
+
+// TestPerSharePico: the walk's per-share fee bound equals FeeUp of one
+// share at 12 decimals (the e=2 shortcut included).
+func TestPerSharePico(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 20000; i++ {
+		m := FeeModel{Rate: uint32(rng.IntN(RateMax + 1)), Exponent: uint8(rng.IntN(MaxFeeExponent + 1))}
+		p := book.Price(rng.IntN(book.Scale + 1))
+		want, _ := bigFee(m, p, share, 12)
+		if got := m.perSharePico(p); got != want {
+			t.Fatalf("%+v p=%d: %d, want %d", m, p, got, want)
+		}
+	}
+}

@@ -58,10 +58,17 @@ type Opportunity struct {
 	Legs      [MaxLegs]Leg
 }
 
-// level is one ask level read from a book.
+// level is one ask level read from a book, with the exponents of its cent
+// lot (see centLot) computed once when it is read.
 type level struct {
-	p book.Price
-	s book.Size
+	p          book.Price
+	lot2, lot5 uint8
+	s          book.Size
+}
+
+func newLevel(p book.Price, s book.Size) level {
+	l2, l5 := centLotExp(p)
+	return level{p: p, lot2: l2, lot5: l5, s: s}
 }
 
 // walk is the depth-walk scratch, reused across evaluations.
@@ -118,7 +125,7 @@ func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) R
 			return LimitNotTradeable
 		}
 		out.Legs[i].Epoch = b.Epoch()
-		w.lv[i][0] = level{p, sz}
+		w.lv[i][0] = newLevel(p, sz)
 		w.depth[i] = 1
 		w.rem[i] = int64(sz)
 		u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
@@ -198,7 +205,7 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 			if !ok || sz <= 0 || !p.Tradeable(as.Book.Tick()) {
 				return q // this leg has no more depth we may buy
 			}
-			w.lv[i][d] = level{p, sz}
+			w.lv[i][d] = newLevel(p, sz)
 			w.depth[i] = d + 1
 			w.rem[i] = int64(sz)
 			u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
@@ -226,7 +233,8 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 // above lo; otherwise move down to lo and repeat.
 func (w *walk) settle(n int, q int64) int64 {
 	for q > 0 {
-		lot, lo := int64(10_000), int64(0)
+		var lot2, lot5 uint8
+		var lo int64
 		for i := 0; i < n; i++ {
 			var cum int64
 			k := 0
@@ -237,8 +245,10 @@ func (w *walk) settle(n int, q int64) int64 {
 			if cum > lo {
 				lo = cum
 			}
-			lot = lcm(lot, centLot(w.lv[i][k].p))
+			lot2 = max(lot2, w.lv[i][k].lot2)
+			lot5 = max(lot5, w.lv[i][k].lot5)
 		}
+		lot := int64(pow2[lot2] * pow5[lot5]) // lcm of the legs' lots
 		if r := q / lot * lot; r > lo {
 			return r
 		}
@@ -247,22 +257,28 @@ func (w *walk) settle(n int, q int64) int64 {
 	return 0
 }
 
-// centLot returns the smallest number of micro-shares Q > 0 such that
-// Q × p / 1e6 micro-dollars is a whole number of cents (Q·p ≡ 0 mod 1e10)
-// and Q has 2 decimals. It divides 1e10.
-func centLot(p book.Price) int64 {
-	return lcm(10_000, 10_000_000_000/gcd(int64(p), 10_000_000_000))
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
+// centLotExp returns the exponents (a, b) of the smallest number of
+// micro-shares Q = 2^a·5^b such that Q has 2 decimals (10^4 | Q) and
+// Q × p / 1e6 micro-dollars is a whole number of cents (10^10 | Q·p).
+// With p = 2^v2·5^v5·r (r coprime to 10): a = max(4, 10 − v2), b =
+// max(4, 10 − v5), capped at 10 each. The lcm of several such lots is
+// 2^max(a)·5^max(b), a divisor of 1e10.
+func centLotExp(p book.Price) (a, b uint8) {
+	if p == 0 {
+		return 4, 4 // 0 × Q is whole cents for any Q
 	}
-	return a
+	v2 := min(bits.TrailingZeros32(uint32(p)), 10)
+	v5 := 0
+	for x := uint32(p); v5 < 10 && x%5 == 0; x /= 5 {
+		v5++
+	}
+	return uint8(max(4, 10-v2)), uint8(max(4, 10-v5))
 }
 
-// lcm of two divisors of 1e10 (so it is one too, and never overflows).
-func lcm(a, b int64) int64 { return a / gcd(a, b) * b }
+var (
+	pow2 = [...]uint64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}
+	pow5 = [...]uint64{1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625}
+)
 
 // price fills the legs and totals of out for Q = q (legal per settle) and
 // returns the verdict.
@@ -280,12 +296,15 @@ func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportun
 			lv := w.lv[i][k]
 			take := min(int64(lv.s), left)
 			left -= take
-			cost += book.CostUp(lv.p, book.Size(take))
-			costDown += book.CostDown(lv.p, book.Size(take))
-			f := as.Fee.FeeMicroUp(lv.p, book.Size(take), s.cfg.FeeDecimals)
-			fee = satAdd(fee, f)
-			if f > 0 {
-				feeShares = satAdd(feeShares, divUp(f, int64(lv.p)))
+			up, down := costUpDown(lv.p, take)
+			cost += up
+			costDown += down
+			if !as.Fee.Zero() {
+				f := as.Fee.FeeMicroUp(lv.p, book.Size(take), s.cfg.FeeDecimals)
+				fee = satAdd(fee, f)
+				if f > 0 {
+					feeShares = satAdd(feeShares, divUp(f, int64(lv.p)))
+				}
 			}
 		}
 		limit := w.lv[i][w.lim[i]].p
@@ -331,6 +350,22 @@ func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportun
 	return OK
 }
 
+// costUpDown returns p × s micro-dollars rounded up and down (book.CostUp,
+// book.CostDown), without a 128-bit division when the product fits 63 bits
+// (s below 2^43 micro-shares, 8.8 million shares).
+func costUpDown(p book.Price, s int64) (up, down int64) {
+	if s < 1<<43 {
+		x := int64(p) * s // ≤ 2^20 · 2^43
+		down = x / book.Scale
+		up = down
+		if x%book.Scale != 0 {
+			up++
+		}
+		return up, down
+	}
+	return book.CostUp(p, book.Size(s)), book.CostDown(p, book.Size(s))
+}
+
 // mulDivFloor returns floor(a×b/d) for non-negative a, b and d > 0,
 // saturating at math.MaxInt64.
 func mulDivFloor(a, b, d int64) int64 {
@@ -367,6 +402,9 @@ func mulDivCeil(a, b, d int64) int64 {
 func divUp(fee, p int64) int64 {
 	if p <= 0 {
 		return math.MaxInt64
+	}
+	if fee < 1<<43 { // fee·1e6 fits 63 bits
+		return (fee*book.Scale + p - 1) / p
 	}
 	return mulDivCeil(fee, book.Scale, p)
 }

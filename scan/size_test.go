@@ -286,3 +286,52 @@ func check(t *testing.T, o *Opportunity, r Reason, w want) {
 		t.Errorf("totals inconsistent: %+v", *o)
 	}
 }
+
+// TestCentLot checks the cent lot against its definition for every price
+// on the finest grids and some off-grid ones: the smallest Q (a multiple
+// of 0.01 share) with Q × p a whole number of cents.
+func TestCentLot(t *testing.T) {
+	gcd := func(a, b int64) int64 {
+		for b != 0 {
+			a, b = b, a%b
+		}
+		return a
+	}
+	step := book.Price(100) // every price of the 0.0001 grid
+	if testing.Short() {
+		step = 700
+	}
+	for p := book.Price(0); p <= book.One; p += step {
+		a, b := centLotExp(p)
+		lot := int64(pow2[a] * pow5[b])
+		want := int64(0)
+		for q := int64(10_000); ; q += 10_000 {
+			if q*int64(p)%10_000_000_000 == 0 {
+				want = q
+				break
+			}
+		}
+		if lot != want {
+			t.Fatalf("p=%v: lot %d, want %d", p, lot, want)
+		}
+	}
+	// Off-grid micro prices: against lcm(1e4, 1e10/gcd(p, 1e10)).
+	for p := book.Price(1); p <= book.One; p += 37 {
+		a, b := centLotExp(p)
+		l := 10_000_000_000 / gcd(int64(p), 10_000_000_000)
+		want := l / gcd(l, 10_000) * 10_000
+		if got := int64(pow2[a] * pow5[b]); got != want {
+			t.Fatalf("p=%v: lot %d, want %d", p, got, want)
+		}
+	}
+	// Hand-checked: 0.47 → 1 share, 0.5 → 0.02, 0.473 → 10, 0.4731 → 100, 0.032 → 1.25.
+	for _, c := range []struct {
+		p   book.Price
+		lot int64
+	}{{470_000, 1_000_000}, {500_000, 20_000}, {473_000, 10_000_000}, {473_100, 100_000_000}, {32_000, 1_250_000}} {
+		a, b := centLotExp(c.p)
+		if got := int64(pow2[a] * pow5[b]); got != c.lot {
+			t.Errorf("p=%v lot %d, want %d", c.p, got, c.lot)
+		}
+	}
+}
