@@ -66,7 +66,9 @@ type IntegrityConfig struct {
 	ConnStale time.Duration
 	// CanarySilence: when a connection's busiest asset (its canary) has
 	// been silent this long, the connection is deemed silently stalled and
-	// reconnected [30s]. The canary is re-chosen every CanarySilence.
+	// reconnected [30s]. The canary is re-chosen every CanarySilence: the
+	// asset with the most events (at least 3) in the window just ended; a
+	// window without such an asset keeps the previous canary.
 	CanarySilence time.Duration
 	// ResyncRetry: a resync whose snapshot has not arrived after this long
 	// is requested again [10s].
@@ -474,14 +476,11 @@ func (in *Integrity) tryLayout(st *assetState, m *book.HashMeta, l book.HashLayo
 func (in *Integrity) Check(now int64) {
 	ctl := in.cfg.Control
 	newWindow := now-in.lastWin >= int64(in.cfg.CanarySilence)
-	if newWindow {
-		in.lastWin = now
-		for i := range in.conns {
-			in.conns[i].canary = NoAsset
-		}
-	}
+	// A connection keeps its canary through windows without a busy asset:
+	// a silent window is exactly when the canary must stay armed.
 	var best []uint32
 	if newWindow {
+		in.lastWin = now
 		best = make([]uint32, len(in.conns)) // cold: once per window
 		for i := range best {
 			best[i] = minCanaryEvents - 1

@@ -1,0 +1,124 @@
+package feed
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotpath/hotpath/book"
+)
+
+type fakeControl struct {
+	resyncs    []book.AssetIndex
+	reconnects []uint16
+}
+
+func (f *fakeControl) Resync(a book.AssetIndex) bool { f.resyncs = append(f.resyncs, a); return true }
+func (f *fakeControl) Reconnect(c uint16) bool       { f.reconnects = append(f.reconnects, c); return true }
+
+func applyAll(in *Integrity, evs []Event) {
+	for i := range evs {
+		in.Apply(&evs[i])
+	}
+}
+
+func snapshotted(t *testing.T) (*Integrity, *Decoder, *fakeControl) {
+	t.Helper()
+	reg := polypyRegistry(t)
+	ctl := &fakeControl{}
+	in := NewIntegrity(IntegrityConfig{Registry: reg, Control: ctl, Hash: HashHot,
+		AssetStale: time.Second, ConnStale: 10 * time.Second, CanarySilence: time.Hour, ResyncRetry: 100 * time.Millisecond})
+	in.SetHot(0, true)
+	d := NewDecoder(reg, 0)
+	applyAll(in, d.Decode(polypyLine(t, 0), 1_000))
+	if !in.Usable(0) {
+		t.Fatal("not usable after snapshot")
+	}
+	return in, d, ctl
+}
+
+func TestIntegrityExclusions(t *testing.T) {
+	cases := []struct {
+		name string
+		msg  string
+		excl Exclusion
+	}{
+		{"hash mismatch", strings.Replace(string(polypyLine(t, 1)), `"size":"0","side":"SELL"`, `"size":"1","side":"SELL"`, 1), ExclHashMismatch},
+		{"crossed book", `{"event_type":"price_change","price_changes":[{"asset_id":"` + tokYes + `","price":"0.5","size":"10","side":"BUY"}],"timestamp":"1"}`, ExclCrossed},
+		{"top of book disagrees", `{"event_type":"price_change","price_changes":[{"asset_id":"` + tokYes + `","price":"0.2","size":"10","side":"BUY","best_bid":"0.2","best_ask":"0.34"}],"timestamp":"1"}`, ExclTopMismatch},
+		{"tick size change", `{"event_type":"tick_size_change","asset_id":"` + tokYes + `","new_tick_size":"0.001","timestamp":"1"}`, ExclTickChange},
+		{"decoder suspect", `{"event_type":"price_change","price_changes":[{"asset_id":"` + tokYes + `","price":"0.333","size":"10","side":"BUY"}],"timestamp":"1"}`, ExclSuspect},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in, d, ctl := snapshotted(t)
+			epoch := in.Book(0).Epoch()
+			applyAll(in, d.Decode([]byte(tc.msg), 2_000))
+			st := in.Stats()
+			if in.Usable(0) || st.Exclusions[tc.excl] != 1 {
+				t.Fatalf("usable %v, exclusions %v", in.Usable(0), st.Exclusions)
+			}
+			if in.Book(0).Epoch() == epoch {
+				t.Fatal("epoch unchanged")
+			}
+			if len(ctl.resyncs) != 1 || ctl.resyncs[0] != 0 {
+				t.Fatalf("resyncs %v", ctl.resyncs)
+			}
+			// Deltas are ignored until the fresh snapshot.
+			applyAll(in, d.Decode(polypyLine(t, 3), 3_000))
+			if in.Stats().DeltasIgnored == 0 {
+				t.Fatal("delta applied to an excluded book")
+			}
+			applyAll(in, d.Decode(polypyLine(t, 0), 4_000))
+			if tc.excl != ExclTickChange && !in.Usable(0) {
+				t.Fatal("snapshot did not restore the book")
+			}
+		})
+	}
+}
+
+func TestIntegrityHashLayoutsAndPolicy(t *testing.T) {
+	in, d, _ := snapshotted(t)
+	applyAll(in, d.Decode(polypyLine(t, 1), 2_000))
+	st := in.Stats()
+	// The snapshot and the hot asset's delta verify with layout 9; the
+	// other token has no book (its delta is ignored, its hash unchecked).
+	if st.HashMatch[book.HashLayout9] != 2 || st.HashMismatch != 0 || st.HashUnchecked != 1 {
+		t.Fatalf("%+v", st)
+	}
+	in.SetHot(0, false)
+	applyAll(in, d.Decode(polypyLine(t, 3), 3_000))
+	if st2 := in.Stats(); st2.HashChecks() != st.HashChecks() || st2.HashUnchecked != 3 {
+		t.Fatalf("cold asset verified: %+v", st2)
+	}
+}
+
+func TestIntegrityStalenessAndResyncRetry(t *testing.T) {
+	in, _, ctl := snapshotted(t)
+	in.Check(1_000 + int64(500*time.Millisecond))
+	if !in.Usable(0) {
+		t.Fatal("stale too early")
+	}
+	in.Check(1_000 + int64(2*time.Second))
+	if in.Usable(0) || in.Stats().StaleAssets != 1 || len(ctl.resyncs) != 1 {
+		t.Fatalf("not stale: %+v resyncs %v", in.Stats(), ctl.resyncs)
+	}
+	in.Check(1_000 + int64(2*time.Second+200*time.Millisecond))
+	if len(ctl.resyncs) != 2 {
+		t.Fatalf("resync not retried: %v", ctl.resyncs)
+	}
+	// No data on the connection for ConnStale: reconnect, once.
+	in.Check(1_000 + int64(11*time.Second))
+	in.Check(1_000 + int64(11*time.Second+time.Millisecond))
+	if len(ctl.reconnects) != 1 || ctl.reconnects[0] != 0 {
+		t.Fatalf("reconnects %v", ctl.reconnects)
+	}
+}
+
+func TestIntegrityDisconnect(t *testing.T) {
+	in, _, ctl := snapshotted(t)
+	in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: 5_000, Flags: FlagLast})
+	if in.Usable(0) || in.Stats().Exclusions[ExclDisconnected] != 1 || len(ctl.resyncs) != 0 {
+		t.Fatalf("%+v %v", in.Stats(), ctl.resyncs)
+	}
+}
