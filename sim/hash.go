@@ -29,7 +29,55 @@ func (s *Server) bookHash(m *Market, yes bool, ts int64) string {
 	return hashLevels(s.cfg.HashLayout, m, m.token(yes), bids, asks, ts)
 }
 
+// hashLevels computes the venue hash of one token's book with the engine's
+// book package (book.Book.Hash), the implementation the feed verifies
+// against. If the levels do not fit the book's grid (a tick made coarser
+// under resting orders) it falls back to the sim's own preimage writer;
+// tests check that the two agree.
 func hashLevels(layout HashLayout, m *Market, token string, bids, asks []Level, ts int64) string {
+	bk := book.NewBook(m.Tick)
+	ok := true
+	for _, l := range bids {
+		ok = ok && bk.SetLevel(book.Bid, l.Price, l.Size) == nil
+	}
+	for _, l := range asks {
+		ok = ok && bk.SetLevel(book.Ask, l.Price, l.Size) == nil
+	}
+	if !ok {
+		return ownHash(layout, m, token, bids, asks, ts)
+	}
+	meta := &book.HashMeta{
+		Market: []byte(m.ConditionID), AssetID: []byte(token), Timestamp: appendInt(nil, ts),
+		MinOrderSize: book.AppendSize(nil, m.MinSize), TickSize: book.AppendTick(nil, m.Tick), NegRisk: m.NegRisk,
+		LastTradePrice: lastTradeString(m, token),
+	}
+	sum, _ := bk.Hash(meta, layout.book(), nil)
+	return string(book.AppendHashHex(nil, &sum))
+}
+
+func (l HashLayout) book() book.HashLayout {
+	switch l {
+	case Hash6:
+		return book.HashLayout6
+	case Hash10:
+		return book.HashLayout10
+	}
+	return book.HashLayout9
+}
+
+func lastTradeString(m *Market, token string) []byte {
+	if !m.hasTrade {
+		return nil
+	}
+	p := m.lastTrade
+	if token == m.NoToken {
+		p = book.One - p
+	}
+	return book.AppendPrice(nil, p)
+}
+
+// ownHash is the sim's independent hash writer (fallback and cross-check).
+func ownHash(layout HashLayout, m *Market, token string, bids, asks []Level, ts int64) string {
 	b := appendBookJSON(nil, layout, m, token, bids, asks, ts, "")
 	sum := sha1.Sum(b)
 	return hex.EncodeToString(sum[:])
@@ -64,13 +112,7 @@ func appendBookJSON(b []byte, layout HashLayout, m *Market, token string, bids, 
 		}
 		if layout == Hash10 {
 			b = append(b, `,"last_trade_price":"`...)
-			if m.hasTrade {
-				p := m.lastTrade
-				if token == m.NoToken {
-					p = book.One - p
-				}
-				b = book.AppendPrice(b, p)
-			}
+			b = append(b, lastTradeString(m, token)...)
 			b = append(b, '"')
 		}
 	}

@@ -167,19 +167,19 @@ func TestPublicEndpoints(t *testing.T) {
 	c := newClient(t, s, 0)
 	nr, b01, _ := smallMarkets(s)
 	for path, want := range map[string]string{
-		"/version": `{"version":2}`,
-		"/ok":      `"OK"`,
-		"/neg-risk?token_id=" + nr[0].YesToken:  `{"neg_risk":true}`,
-		"/neg-risk?token_id=" + b01.YesToken:    `{"neg_risk":false}`,
-		"/tick-size?token_id=" + b01.YesToken:   `{"minimum_tick_size":0.01}`,
-		"/fee-rate?token_id=" + b01.YesToken:    `{"base_fee":0}`,
-		"/fee-rate?token_id=" + nr[0].YesToken:  `{"base_fee":1000}`,
-		"/markets-by-token/" + nr[0].NoToken:    `"condition_id":"` + nr[0].ConditionID + `"`,
-		"/clob-markets/" + nr[0].ConditionID:    `"fd":{"e":1,"r":0.04,"to":true}`,
-		"/book?token_id=" + nr[0].YesToken:      `"neg_risk":true`,
-		"/gamma/events?limit=1":                 `"negRiskAugmented":false`,
-		"/gamma/markets?limit=1&offset=0":       `"clobTokenIds":"[\"`,
-		"/markets":                              `"next_cursor":"LTE="`,
+		"/version":                             `{"version":2}`,
+		"/ok":                                  `"OK"`,
+		"/neg-risk?token_id=" + nr[0].YesToken: `{"neg_risk":true}`,
+		"/neg-risk?token_id=" + b01.YesToken:   `{"neg_risk":false}`,
+		"/tick-size?token_id=" + b01.YesToken:  `{"minimum_tick_size":0.01}`,
+		"/fee-rate?token_id=" + b01.YesToken:   `{"base_fee":0}`,
+		"/fee-rate?token_id=" + nr[0].YesToken: `{"base_fee":1000}`,
+		"/markets-by-token/" + nr[0].NoToken:   `"condition_id":"` + nr[0].ConditionID + `"`,
+		"/clob-markets/" + nr[0].ConditionID:   `"fd":{"e":1,"r":0.04,"to":true}`,
+		"/book?token_id=" + nr[0].YesToken:     `"neg_risk":true`,
+		"/gamma/events?limit=1":                `"negRiskAugmented":false`,
+		"/gamma/markets?limit=1&offset=0":      `"clobTokenIds":"[\"`,
+		"/markets":                             `"next_cursor":"LTE="`,
 	} {
 		code, b, _ := c.raw("GET", path, nil, nil)
 		if code != 200 || !strings.Contains(string(b), want) {
