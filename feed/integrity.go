@@ -532,3 +532,9 @@ func (in *Integrity) Check(now int64) {
 		}
 	}
 }
+
+func (in *Integrity) hasMarket(a book.AssetIndex) bool { return len(in.assets[a].market) > 0 }
+
+func (in *Integrity) setMarket(a book.AssetIndex, market []byte) {
+	in.assets[a].market = append(in.assets[a].market[:0], market...)
+}
