@@ -29,6 +29,11 @@
 //   - Evaluate prices a group only from books that are Valid, not Crossed,
 //     and whose best ask equals what OnBestAsk last said (else StaleAsk).
 //   - Every evaluation ends in exactly one Reason, counted in Stats.Reasons.
+//   - An OK Opportunity has 0 < Q ≤ MaxShares with 2 decimals; on every leg
+//     a limit on the leg's tick grid within [tick, 1−tick], Q ≥ MinSize,
+//     Amount = Q × Limit exactly in whole cents and a fill cost ≥
+//     MinNotional; Σ Amount ≤ MaxNotional; Edge > 0 (and EdgeWorst > 0
+//     unless SkipWorstCaseGate).
 //
 // # Ownership
 //
@@ -60,4 +65,21 @@
 //   - Proceeds = payout × Q rounded down; Edge = Proceeds − Σ Cost − Σ Fee;
 //     EdgeWorst = Proceeds − Σ Amount − max(Σ Fee, ceil(payout × max
 //     FeeShares)). The minimum notional compares the fill cost rounded down.
+//
+// # Readings the protocol leaves open (handled conservatively)
+//
+//   - What a FOK BUY at limit L for Q shares spends. Edge assumes it fills Q
+//     shares at the book's prices (Σ Cost). If instead the venue spends the
+//     whole maker amount Q×L (buying extra shares at better levels), the
+//     spend is Σ Amount; EdgeWorst uses that. Under that reading a FOK could
+//     also be killed when the depth at ≤ L cannot absorb the leftover USDC:
+//     that is for the order builder (sign, exec) to rule out.
+//   - How BUY fees are collected. protocol.md §9.2 says in shares: each leg
+//     then nets Q − FeeShares and only min(net) sets are complete, worth
+//     payout × max FeeShares less than Q sets. EdgeWorst charges the larger
+//     of that and the USDC fees.
+//   - Fee precision (4 or 5 decimals): Config.FeeDecimals, rounded up.
+//
+// Unless Config.SkipWorstCaseGate, an opportunity is OK only when both Edge
+// and EdgeWorst are positive.
 package scan

@@ -43,10 +43,21 @@ func TestSizingMatchesBruteForce(t *testing.T) {
 			t.Fatalf("iter %d: scanner cost %d fees %d edge %d worst %d; brute %d %d %d %d\ncfg %+v\nlegs %+v",
 				it, o.Cost, o.Fees, o.Edge, o.EdgeWorst, w.cost, w.fees, w.edge, w.edgeWorst, cfg, legs)
 		}
+		var amounts int64
 		for i := 0; i < int(o.N); i++ {
-			if o.Legs[i].Limit != w.limits[i] {
-				t.Fatalf("iter %d leg %d: limit %v, brute %v", it, i, o.Legs[i].Limit, w.limits[i])
+			l := &o.Legs[i]
+			if l.Limit != w.limits[i] {
+				t.Fatalf("iter %d leg %d: limit %v, brute %v", it, i, l.Limit, w.limits[i])
 			}
+			amounts += l.Amount
+			if r == OK && (!l.Limit.Tradeable(f.books[l.Asset].Tick()) || l.Amount%10_000 != 0 ||
+				l.Amount*book.Scale != int64(l.Limit)*int64(o.Q) || l.Cost < cfg.MinNotional) {
+				t.Fatalf("iter %d leg %d breaks the OK invariants: %+v", it, i, *l)
+			}
+		}
+		if r == OK && (amounts > cfg.MaxNotional || o.Q > cfg.MaxShares || o.Q%10_000 != 0 || o.Edge <= 0 ||
+			(o.EdgeWorst <= 0 && !cfg.SkipWorstCaseGate)) {
+			t.Fatalf("iter %d breaks the OK invariants: %+v", it, o)
 		}
 	}
 	// The generator must exercise the interesting outcomes.

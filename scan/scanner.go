@@ -177,9 +177,10 @@ type PoolEvent struct {
 	Has    [MaxLegs]bool            // whether each leg has an ask
 }
 
-// Stats are the scanner's counters. They are plain integers written only by
-// the scanner's owner goroutine; a collector reads them from that goroutine
-// or accepts torn snapshots (each counter is a single aligned word).
+// Stats are the scanner's counters: plain integers, written only by the
+// scanner's owner goroutine and read only there. To export them, the owner
+// copies Stats (a plain value) to wherever the metrics collector reads,
+// e.g. into atomics on a timer tick of its loop; no atomics on the path.
 type Stats struct {
 	Updates     uint64             // OnBestAsk calls
 	Evaluations uint64             // groups evaluated
@@ -233,6 +234,7 @@ type Scanner struct {
 	members []uint32 // group ids, grouped by asset
 	groups  []group
 	legs    []book.AssetIndex
+	events  []string // GroupSpec.Event, cold
 	assets  []Asset
 	pending []uint32 // groups to evaluate; capacity len(groups), never grows
 	pool    *ring.Ring[PoolEvent]
@@ -255,6 +257,7 @@ func New(cfg Config, assets []Asset, specs []GroupSpec, pool *ring.Ring[PoolEven
 		cfg:    cfg,
 		asks:   make([]askState, len(assets)),
 		groups: make([]group, len(specs)),
+		events: make([]string, len(specs)),
 		assets: append([]Asset(nil), assets...),
 		pool:   pool,
 	}
@@ -295,6 +298,7 @@ func New(cfg Config, assets []Asset, specs []GroupSpec, pool *ring.Ring[PoolEven
 			payout:  payout,
 		}
 		s.legs = append(s.legs, sp.Legs...)
+		s.events[gi] = sp.Event
 		for _, a := range sp.Legs {
 			st := &s.asks[a]
 			s.members[st.memHi] = uint32(gi)
@@ -439,13 +443,15 @@ func (s *Scanner) emitPool(gi uint32, g *group, k PoolEventKind, inPool int64) {
 // collectors (not for the hot path: Legs is a fresh copy).
 type GroupState struct {
 	Kind        Kind
+	Event       string
 	Legs        []book.AssetIndex
 	Payout      int64
 	Sum         int64 // Σ best asks of the legs that have one
 	Missing     int   // legs without an ask
 	InPool      bool
+	PoolSince   int64 // when the current stay began (valid when InPool)
 	PoolEntries uint64
-	PoolTime    int64 // ns in the pool, completed stays only
+	PoolTime    int64 // ns in the pool over completed stays
 }
 
 // Group returns a snapshot of group gi (the index of its GroupSpec).
@@ -453,11 +459,13 @@ func (s *Scanner) Group(gi int) GroupState {
 	g := &s.groups[gi]
 	return GroupState{
 		Kind:        g.kind,
+		Event:       s.events[gi],
 		Legs:        append([]book.AssetIndex(nil), s.legs[g.legLo:g.legLo+uint32(g.n)]...),
 		Payout:      g.payout,
 		Sum:         g.sum,
 		Missing:     int(g.missing),
 		InPool:      g.flags&flagInPool != 0,
+		PoolSince:   g.poolSince,
 		PoolEntries: g.poolEntries,
 		PoolTime:    g.poolTotal,
 	}
