@@ -31,7 +31,7 @@ type engine struct {
 	killed     atomic.Bool
 }
 
-func (e *engine) sources(t *testing.T) EngineSources {
+func (e *engine) sources(t testing.TB) EngineSources {
 	h := hdrhistogram.New(1, int64(time.Second), 3)
 	for i := int64(1); i <= 1000; i++ {
 		if err := h.RecordValue(i * 1000); err != nil { // 1..1000 µs
