@@ -70,6 +70,32 @@ func TestSizing(t *testing.T) {
 			want: want{OK, "20", []string{"0.45", "0.5"}, "19.10965", "0.60965", "0.89035", "0.299666"},
 		},
 		{
+			// As above with fees rounded up to 6 decimals: A's second level
+			// 0.153140625 → 0.153141; fees 0.144 + 0.153141 + 0.3125 = 0.609641.
+			// FeeShares A: 0.36 + 0.153141/0.45 = 0.3403133.. → 0.340314 → 0.700314.
+			name: "fees at 6 decimals",
+			cfg:  func(c *Config) { c.FeeDecimals = 6 },
+			legs: []legSpec{{asks: []string{"0.40:10", "0.45:50"}, fee: fee025e2}, {asks: []string{"0.50:20", "0.58:100"}, fee: fee025e2}},
+			want: want{OK, "20", []string{"0.45", "0.5"}, "19.109641", "0.609641", "0.890359", "0.299686"},
+		},
+		{
+			// And at 4 decimals: 0.153140625 → 0.1532; fees 0.144 + 0.1532 + 0.3125 = 0.6097.
+			// FeeShares A: 0.36 + 0.1532/0.45 = 0.340444.. → 0.340445 → 0.700445.
+			name: "fees at 4 decimals",
+			cfg:  func(c *Config) { c.FeeDecimals = 4 },
+			legs: []legSpec{{asks: []string{"0.40:10", "0.45:50"}, fee: fee025e2}, {asks: []string{"0.50:20", "0.58:100"}, fee: fee025e2}},
+			want: want{OK, "20", []string{"0.45", "0.5"}, "19.1097", "0.6097", "0.8903", "0.299555"},
+		},
+		{
+			// A has 20 one-share levels 0.10 .. 0.29; the walk reads MaxDepth = 16
+			// of them (up to 0.25). Q = 16: A costs Σ(0.10 .. 0.25) = 2.8, B 8;
+			// edge 16 − 10.8 = 5.2; amounts 16×0.25 + 8 = 12 → worst edge 4.
+			name: "depth capped at MaxDepth levels",
+			legs: []legSpec{{asks: []string{"0.10:1", "0.11:1", "0.12:1", "0.13:1", "0.14:1", "0.15:1", "0.16:1", "0.17:1", "0.18:1", "0.19:1",
+				"0.20:1", "0.21:1", "0.22:1", "0.23:1", "0.24:1", "0.25:1", "0.26:1", "0.27:1", "0.28:1", "0.29:1"}}, {asks: []string{"0.50:100"}}},
+			want: want{OK, "16", []string{"0.25", "0.5"}, "10.8", "0", "5.2", "4"},
+		},
+		{
 			// Walk reaches 4.99 (A's depth); lot 0.1 → 4.9 < min size 5.
 			name: "just under min size",
 			legs: []legSpec{{asks: []string{"0.40:4.99"}, minSize: "5"}, {asks: []string{"0.50:100"}, minSize: "5"}},
