@@ -13,6 +13,7 @@ type Leg struct {
 	Asset  book.AssetIndex
 	Limit  book.Price // the worst ask level the Q-th share reaches
 	Epoch  uint32     // the book epoch priced against (book.Book.Epoch)
+	Tick   book.Tick  // the book's tick when priced (for the order amounts)
 	Levels uint8      // ask levels the leg fills through
 	Size   book.Size  // Q, the same on every leg
 	// Amount is Size × Limit in micro-USDC, exact and a whole number of
@@ -28,6 +29,11 @@ type Leg struct {
 	// the venue would withhold from the shares bought if it collects BUY
 	// fees in shares (protocol.md §9.2).
 	FeeShares book.Size
+	// DepthAtLimit is the book's total size at prices ≤ Limit (the levels
+	// the leg fills through, whole). If the venue spends the whole maker
+	// amount, a FOK BUY needs (Amount − Cost)/Limit shares beyond Size at
+	// the limit level; exec can check that against DepthAtLimit − Size.
+	DepthAtLimit book.Size
 }
 
 // Opportunity is a sized basket (or the reason it is not one). It is a
@@ -291,9 +297,10 @@ func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportun
 		as := &s.assets[a]
 		lg := &out.Legs[i]
 		left := q
-		var cost, costDown, fee, feeShares int64
+		var cost, costDown, fee, feeShares, depth int64
 		for k := 0; k <= w.lim[i]; k++ {
 			lv := w.lv[i][k]
+			depth += int64(lv.s)
 			take := min(int64(lv.s), left)
 			left -= take
 			up, down := costUpDown(lv.p, take)
@@ -309,15 +316,17 @@ func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportun
 		}
 		limit := w.lv[i][w.lim[i]].p
 		*lg = Leg{
-			Asset:     a,
-			Limit:     limit,
-			Epoch:     lg.Epoch,
-			Levels:    uint8(w.lim[i] + 1),
-			Size:      book.Size(q),
-			Amount:    book.CostUp(limit, book.Size(q)), // exact: settle made it whole cents
-			Cost:      cost,
-			Fee:       fee,
-			FeeShares: book.Size(feeShares),
+			Asset:        a,
+			Limit:        limit,
+			Epoch:        lg.Epoch,
+			Tick:         as.Book.Tick(),
+			Levels:       uint8(w.lim[i] + 1),
+			Size:         book.Size(q),
+			Amount:       book.CostUp(limit, book.Size(q)), // exact: settle made it whole cents
+			Cost:         cost,
+			Fee:          fee,
+			FeeShares:    book.Size(feeShares),
+			DepthAtLimit: book.Size(depth),
 		}
 		fees = satAdd(fees, fee)
 		fills += cost

@@ -305,6 +305,9 @@ func check(t *testing.T, o *Opportunity, r Reason, w want) {
 		if o.Q%10_000 != 0 {
 			t.Errorf("Q %v has more than 2 decimals", o.Q)
 		}
+		if l.DepthAtLimit < l.Size || l.Tick == 0 || !l.Limit.OnGrid(l.Tick) {
+			t.Errorf("leg %d depth %v tick %v", i, l.DepthAtLimit, l.Tick)
+		}
 		cost += l.Cost
 		fees += l.Fee
 	}
@@ -359,5 +362,31 @@ func TestCentLot(t *testing.T) {
 		if got := int64(pow2[a] * pow5[b]); got != c.lot {
 			t.Errorf("p=%v lot %d, want %d", c.p, got, c.lot)
 		}
+	}
+}
+
+// TestLegDetail: every field of the legs of one hand-sized opportunity
+// (A: 10 @ 0.40 + 10 @ 0.45 of 50; B: 20 @ 0.50, its 0.58 level untouched).
+func TestLegDetail(t *testing.T) {
+	legs := []legSpec{{tick: book.Tick0_001, asks: []string{"0.40:10", "0.45:50"}}, {asks: []string{"0.50:20", "0.58:100"}}}
+	f := build(t, DefaultConfig(), legs, basket(2))
+	f.s.SetTime(777)
+	var o Opportunity
+	if r := f.s.Evaluate(0, &o); r != OK {
+		t.Fatalf("reason %v", r)
+	}
+	want := []Leg{
+		{Asset: 0, Limit: 450_000, Epoch: f.books[0].Epoch(), Tick: book.Tick0_001, Levels: 2, Size: 20 * share,
+			Amount: 9_000_000, Cost: 8_500_000, DepthAtLimit: 60 * share},
+		{Asset: 1, Limit: 500_000, Epoch: f.books[1].Epoch(), Tick: book.Tick0_01, Levels: 1, Size: 20 * share,
+			Amount: 10_000_000, Cost: 10_000_000, DepthAtLimit: 20 * share},
+	}
+	for i, w := range want {
+		if o.Legs[i] != w {
+			t.Errorf("leg %d: %+v\nwant    %+v", i, o.Legs[i], w)
+		}
+	}
+	if o.TS != 777 || o.Group != 0 || o.Kind != YesBasket || o.N != 2 || o.Payout != book.Scale || o.Proceeds != 20_000_000 {
+		t.Errorf("header %+v", o)
 	}
 }
