@@ -166,8 +166,8 @@ func (b *Bot) Unwind(t ops.Trade, detail string) bool {
 }
 
 // Error alerts an error (its text is redacted before sending).
-func (b *Bot) Error(context string, err error) bool {
-	return b.Notify(KindError, context+": "+err.Error())
+func (b *Bot) Error(what string, err error) bool {
+	return b.Notify(KindError, what+": "+err.Error())
 }
 
 // FeedLost alerts a lost or stale feed connection.

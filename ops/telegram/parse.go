@@ -48,7 +48,7 @@ type response struct {
 }
 
 type rawUpdate struct {
-	UpdateID int64       `json:"update_id"`
+	UpdateID *int64      `json:"update_id"`
 	Message  *rawMessage `json:"message"`
 }
 
@@ -96,15 +96,32 @@ func ParseUpdates(body []byte) ([]Update, error) {
 	return decodeUpdates(res)
 }
 
-// decodeUpdates decodes the "result" array of getUpdates.
+// decodeUpdates decodes the "result" array of getUpdates. An element whose
+// message does not have the documented shape still yields its update_id
+// (so the poller confirms it and moves on) with no message fields; only an
+// element without a readable update_id fails the whole batch.
 func decodeUpdates(res json.RawMessage) ([]Update, error) {
-	var raw []rawUpdate
-	if err := json.Unmarshal(res, &raw); err != nil {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(res, &elems); err != nil {
 		return nil, fmt.Errorf("telegram getUpdates: bad result: %w", err)
 	}
-	ups := make([]Update, len(raw))
-	for i, r := range raw {
-		u := Update{ID: r.UpdateID}
+	ups := make([]Update, len(elems))
+	for i, e := range elems {
+		var r rawUpdate
+		if err := json.Unmarshal(e, &r); err != nil {
+			var id struct {
+				UpdateID *int64 `json:"update_id"`
+			}
+			if json.Unmarshal(e, &id) != nil || id.UpdateID == nil {
+				return nil, fmt.Errorf("telegram getUpdates: bad update %d: %w", i, err)
+			}
+			ups[i] = Update{ID: *id.UpdateID}
+			continue
+		}
+		if r.UpdateID == nil {
+			return nil, fmt.Errorf("telegram getUpdates: update %d has no update_id", i)
+		}
+		u := Update{ID: *r.UpdateID}
 		if m := r.Message; m != nil && m.Chat != nil {
 			u.ChatID, u.Text, u.Date = m.Chat.ID, m.Text, m.Date
 			if m.From != nil {

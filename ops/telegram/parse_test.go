@@ -29,6 +29,9 @@ func TestParseUpdates(t *testing.T) {
 		{"not json", `<html>`, nil, true, nil},
 		{"result not array", `{"ok":true,"result":{"a":1}}`, nil, true, nil},
 		{"bad id", `{"ok":true,"result":[{"update_id":"x"}]}`, nil, true, nil},
+		{"no id", `{"ok":true,"result":[{"message":{"chat":{"id":1}}}]}`, nil, true, nil},
+		{"odd message skipped", `{"ok":true,"result":[{"update_id":11,"message":{"chat":{"id":"1"},"text":5}},{"update_id":12,"message":{"chat":{"id":3},"text":"/pnl"}}]}`,
+			[]Update{{ID: 11}, {ID: 12, ChatID: 3, Text: "/pnl"}}, false, nil},
 		{"id overflow", `{"ok":true,"result":[{"update_id":1e30}]}`, nil, true, nil},
 	}
 	for _, tt := range tests {
