@@ -92,7 +92,7 @@ func Now() int64 { return wallBase.UnixNano() + int64(time.Since(wallBase)) }
 type Client struct {
 	cfg   Config
 	conns []*Conn
-	owner []int32 // asset → index in conns, -1 when not subscribed
+	owner []atomic.Int32 // asset → index in conns, -1 when not subscribed
 }
 
 // NewClient validates cfg and shards its assets. Nothing is dialled until Run.
@@ -111,9 +111,9 @@ func NewClient(cfg Config) (*Client, error) {
 			assets[i] = book.AssetIndex(i)
 		}
 	}
-	c := &Client{cfg: cfg, owner: make([]int32, cfg.Registry.Len())}
+	c := &Client{cfg: cfg, owner: make([]atomic.Int32, cfg.Registry.Len())}
 	for i := range c.owner {
-		c.owner[i] = -1
+		c.owner[i].Store(-1)
 	}
 	for start := 0; start < len(assets) || start == 0; start += cfg.MaxAssetsPerConn {
 		end := min(start+cfg.MaxAssetsPerConn, len(assets))
@@ -138,10 +138,10 @@ func NewClient(cfg Config) (*Client, error) {
 			if int(a) >= len(c.owner) {
 				return nil, fmt.Errorf("feed: asset index %d not in registry", a)
 			}
-			if c.owner[a] >= 0 {
+			if c.owner[a].Load() >= 0 {
 				return nil, fmt.Errorf("feed: asset %d listed twice", a)
 			}
-			c.owner[a] = int32(cn.id)
+			c.owner[a].Store(int32(cn.id))
 			cn.assets = append(cn.assets, a)
 		}
 		c.conns = append(c.conns, cn)
@@ -177,10 +177,14 @@ func (c *Client) Run(ctx context.Context) error {
 // asset, queue full or connection down: a reconnect resubscribes anyway).
 // Safe from any goroutine.
 func (c *Client) Resync(a book.AssetIndex) bool {
-	if int(a) >= len(c.owner) || c.owner[a] < 0 {
+	if int(a) >= len(c.owner) {
 		return false
 	}
-	return c.conns[c.owner[a]].request(ctrlReq{op: opResync, asset: a})
+	o := c.owner[a].Load()
+	if o < 0 {
+		return false
+	}
+	return c.conns[o].request(ctrlReq{op: opResync, asset: a})
 }
 
 // Reconnect drops connection id (a stalled socket) so that its reader
@@ -314,11 +318,12 @@ func (cn *Conn) Reconnect() {
 	}
 }
 
-// Subscribe adds assets to this live connection (operation subscribe with
-// initial_dump; the snapshots follow). The assets must not be subscribed on
-// any connection. It fails when the connection would exceed its cap.
-// Not safe concurrently with other Subscribe/Unsubscribe calls on the
-// Client.
+// Subscribe adds assets to this connection (on a live one: operation
+// subscribe with initial_dump, the snapshots follow; a connection that is
+// down subscribes them when it reconnects). The assets must be in the
+// registry and not subscribed on any connection; the connection must stay
+// within MaxAssetsPerConn. Calls to Subscribe/Unsubscribe must not run
+// concurrently with each other; Resync may run at any time.
 func (cn *Conn) Subscribe(assets ...book.AssetIndex) error {
 	c := cn.client
 	cn.mu.Lock()
@@ -327,13 +332,13 @@ func (cn *Conn) Subscribe(assets ...book.AssetIndex) error {
 		return fmt.Errorf("feed: connection %d would carry %d assets, cap %d", cn.id, len(cn.assets)+len(assets), cn.cfg.MaxAssetsPerConn)
 	}
 	for _, a := range assets {
-		if int(a) >= len(c.owner) || c.owner[a] >= 0 {
+		if int(a) >= len(c.owner) || c.owner[a].Load() >= 0 {
 			cn.mu.Unlock()
 			return fmt.Errorf("feed: asset %d unknown or already subscribed", a)
 		}
 	}
 	for _, a := range assets {
-		c.owner[a] = int32(cn.id)
+		c.owner[a].Store(int32(cn.id))
 	}
 	cn.assets = append(cn.assets, assets...)
 	cn.mu.Unlock()
@@ -352,7 +357,7 @@ func (cn *Conn) Unsubscribe(assets ...book.AssetIndex) {
 		for i, x := range cn.assets {
 			if x == a {
 				cn.assets = append(cn.assets[:i], cn.assets[i+1:]...)
-				c.owner[a] = -1
+				c.owner[a].Store(-1)
 				break
 			}
 		}

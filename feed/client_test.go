@@ -34,6 +34,8 @@ type testServer struct {
 	stallNew atomic.Bool
 	// mutePong makes connections stop answering PING.
 	mutePong atomic.Bool
+	// pongs counts pong control frames from clients.
+	pongs atomic.Int32
 }
 
 type srvConn struct {
@@ -132,6 +134,11 @@ func (s *testServer) serve(nc net.Conn) {
 			return
 		case ws.OpPing:
 			c.write(ws.OpPong, f.Payload)
+			continue
+		case ws.OpPong:
+			if string(f.Payload) == "hb" {
+				s.pongs.Add(1)
+			}
 			continue
 		case ws.OpText:
 		default:
@@ -403,6 +410,47 @@ func TestClientSubscribeSnapshotDeltas(t *testing.T) {
 	h.waitSynced("after resync")
 }
 
+func TestClientLiveSubscribeUnsubscribe(t *testing.T) {
+	h := newHarness(t, Config{Assets: []book.AssetIndex{0, 1}, MaxAssetsPerConn: 3}, IntegrityConfig{}, testTokens...)
+	waitSnaps := func(n uint64) {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			var st IntegrityStats
+			h.inspect(func(in *Integrity) { st = in.Stats() })
+			if st.Snapshots >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("snapshots %d, want %d", st.Snapshots, n)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	waitSnaps(2)
+	cn := h.c.Conns()[0]
+	if err := cn.Subscribe(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := cn.Subscribe(2); err == nil {
+		t.Fatal("double subscription accepted")
+	}
+	h.waitSynced("after a live subscribe") // all three books now
+	cn.Unsubscribe(0)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(strings.Join(h.srv.received(), "\n"), `{"operation":"unsubscribe","assets_ids":["`+tokA+`"]}`) {
+		if time.Now().After(deadline) {
+			t.Fatal("no unsubscribe frame")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if got := cn.Assets(); len(got) != 2 || h.c.Resync(0) {
+		t.Fatalf("assets %v after unsubscribe; resync of an unsubscribed asset accepted", got)
+	}
+	if err := cn.Subscribe(0, 0); err == nil {
+		t.Fatal("over the cap accepted")
+	}
+}
+
 func TestClientReconnectsAfterDrop(t *testing.T) {
 	h := newHarness(t, Config{}, IntegrityConfig{}, testTokens...)
 	h.waitSynced("initial")
@@ -499,6 +547,9 @@ func TestClientOversizeFrameAndBadData(t *testing.T) {
 		h.inspect(func(in *Integrity) { st = in.Stats() })
 	}
 	h.waitSynced("after the suspect resync")
+	if h.srv.pongs.Load() == 0 {
+		t.Fatal("the client did not answer the server's ping control frame")
+	}
 	h.srv.send(ws.OpText, make([]byte, 5000))
 	deadline = time.Now().Add(5 * time.Second)
 	for h.c.Stats().Oversize == 0 {
