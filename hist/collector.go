@@ -293,6 +293,18 @@ func (c *Collector) Percentiles(s Stage) Summary {
 	return sum
 }
 
+// Summaries returns the summary of every stage with values, keyed by stage
+// name ("frame_to_wire", ...), for JSON output and metrics.
+func (c *Collector) Summaries() map[string]Summary {
+	out := map[string]Summary{}
+	for s := Stage(0); s < NumStages; s++ {
+		if sum := c.Percentiles(s); sum.Count != 0 || sum.Clamped != 0 {
+			out[s.String()] = sum
+		}
+	}
+	return out
+}
+
 // Totals returns a copy of the total histogram of stage s (up to the last
 // Collect), for callers that need more than Percentiles.
 func (c *Collector) Totals(s Stage) *hdr.Histogram {

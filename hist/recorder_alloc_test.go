@@ -19,6 +19,7 @@ func TestRecorderAllocs(t *testing.T) {
 		{"RecordClampedHigh", func() { r.Record(Decode, HighestValue*3) }},
 		{"RecordSpan", func() { r.RecordSpan(Build, 100, 2100) }},
 		{"FlipIdle", func() { r.Flip() }},
+		{"Now", func() { v += Now() & 1 }},
 		{"FlipHandOver", func() {
 			// Play the collector's side without allocating: ask, let the
 			// owner flip, take the bank back as the spare.

@@ -88,6 +88,10 @@ func TestRecordCollectPercentiles(t *testing.T) {
 	if got := c.Percentiles(Decide); got != (Summary{}) {
 		t.Errorf("empty stage summary = %+v", got)
 	}
+	sums := c.Summaries()
+	if len(sums) != 3 || sums["decode"] != c.Percentiles(Decode) || sums["ack"].Count != 1 {
+		t.Errorf("Summaries = %+v", sums)
+	}
 }
 
 func TestClampedValuesAreCountedNotDropped(t *testing.T) {
@@ -354,5 +358,14 @@ func TestMaxIntervalsDropsOldestAndSaysSo(t *testing.T) {
 func TestWriteHgrmRejectsBadRatio(t *testing.T) {
 	if err := WriteHgrm(io.Discard, newHistogram(), 0); err == nil {
 		t.Fatal("ratio 0 accepted")
+	}
+}
+
+func TestNowIsMonotonic(t *testing.T) {
+	a := Now()
+	time.Sleep(time.Millisecond)
+	b := Now()
+	if b-a < int64(time.Millisecond) {
+		t.Fatalf("Now advanced %d ns over a 1 ms sleep", b-a)
 	}
 }

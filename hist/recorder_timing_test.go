@@ -53,3 +53,12 @@ func BenchmarkCollect(b *testing.B) {
 		c.Collect()
 	}
 }
+
+func BenchmarkNow(b *testing.B) {
+	b.ReportAllocs()
+	var sink int64
+	for b.Loop() {
+		sink += Now()
+	}
+	_ = sink
+}

@@ -53,7 +53,7 @@ type probeResult struct {
 	phases   map[string]*hdr.Histogram // only phases that apply to the scheme
 	errors   int
 	firstErr error
-	reused   int // rtt samples taken on a reused connection (all counted ones)
+	fresh    int // GETs that had to open a new connection (not counted in rtt)
 }
 
 func newProbeHistogram() *hdr.Histogram {
@@ -165,9 +165,9 @@ func probe(ctx context.Context, t target, cfg probeConfig) *probeResult {
 			if !reused {
 				// The sample paid for a new connection: not a round trip.
 				// The next one reuses it.
+				res.fresh++
 				continue
 			}
-			res.reused++
 			res.phases["rtt"].RecordValue(clampProbe(d))
 		}
 	}
@@ -242,6 +242,7 @@ type probeJSON struct {
 	Unit       string            `json:"unit"`
 	Errors     int               `json:"errors"`
 	FirstError string            `json:"first_error,omitempty"`
+	FreshGETs  int               `json:"fresh_gets"` // not counted in rtt
 	Phases     []reportJSONStage `json:"phases"`
 }
 
@@ -335,6 +336,9 @@ func (r *probeResult) write(w io.Writer, u unit, samples int) error {
 	if err := t.write(w); err != nil {
 		return err
 	}
+	if r.fresh > 0 {
+		fmt.Fprintf(w, "%d GET(s) found no kept-alive connection and were not counted in rtt\n", r.fresh)
+	}
 	if r.firstErr != nil {
 		_, err := fmt.Fprintf(w, "first error: %v\n", r.firstErr)
 		return err
@@ -343,7 +347,7 @@ func (r *probeResult) write(w io.Writer, u unit, samples int) error {
 }
 
 func (r *probeResult) json(u unit) probeJSON {
-	out := probeJSON{URL: r.url, Unit: u.name, Errors: r.errors}
+	out := probeJSON{URL: r.url, Unit: u.name, Errors: r.errors, FreshGETs: r.fresh}
 	if r.firstErr != nil {
 		out.FirstError = r.firstErr.Error()
 	}

@@ -134,3 +134,16 @@ func TestProbeRefused(t *testing.T) {
 		t.Errorf("refused: exit %d\n%s", code, out)
 	}
 }
+
+// A server that closes every connection leaves no kept-alive connection: the
+// GETs are not round trips and are reported, not counted.
+func TestProbeNoKeepAlive(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(okHandler))
+	srv.Config.SetKeepAlivesEnabled(false)
+	srv.Start()
+	defer srv.Close()
+	code, out, _ := runCLI("probe", "-n", "2", "--interval", "0s", srv.URL+"/")
+	if code != 1 || !strings.Contains(out, "2 GET(s) found no kept-alive connection") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
