@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/ring"
 )
 
 // TestSumsInvariant drives random best-ask changes through overlapping
@@ -305,5 +306,64 @@ func TestStrings(t *testing.T) {
 	}
 	if NoBasket.Payout(5) != 4*book.Scale || BinaryPair.Payout(2) != book.Scale {
 		t.Error("payouts")
+	}
+}
+
+// TestPoolRingConsumer: the intended wiring, a signer goroutine consuming
+// pool events (parked, as on a shared machine) while the scanner produces.
+// Per group, events alternate enter/leave starting with enter, and every
+// event not dropped arrives.
+func TestPoolRingConsumer(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.6:10"}}, {asks: []string{"0.43:10"}}, {asks: []string{"0.45:10"}}}
+	groups := []GroupSpec{
+		{Kind: YesBasket, Legs: []book.AssetIndex{0, 1}},
+		{Kind: YesBasket, Legs: []book.AssetIndex{0, 2}},
+	}
+	f := build(t, DefaultConfig(), legs, groups)
+	pool := ring.MustNew[PoolEvent](8192) // holds every event of the run: none dropped
+	s, err := New(DefaultConfig(), f.s.assets, groups, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tally struct {
+		events int
+		last   [2]PoolEventKind
+		bad    bool
+	}
+	done := make(chan tally)
+	go func() {
+		var tl tally
+		for pool.Wait(ring.Park) {
+			e, _ := pool.Pop()
+			tl.events++
+			want := PoolEnter
+			if tl.last[e.Group] == PoolEnter {
+				want = PoolLeave
+			}
+			if e.Event != want {
+				tl.bad = true
+			}
+			tl.last[e.Group] = e.Event
+		}
+		done <- tl
+	}()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20000; i++ {
+		s.SetTime(int64(i))
+		a := book.AssetIndex(rng.IntN(3))
+		s.OnBestAsk(a, book.Price(480_000+rng.IntN(80)*1_000), rng.IntN(50) != 0) // sums 0.96 .. 1.12
+	}
+	pool.Close()
+	tl := <-done
+	st := s.Stats
+	if uint64(tl.events) != st.PoolEnters+st.PoolLeaves-st.PoolDropped {
+		t.Fatalf("consumer saw %d events; stats %+v", tl.events, st)
+	}
+	if st.PoolDropped != 0 || tl.bad {
+		t.Fatalf("dropped %d, out of order %v", st.PoolDropped, tl.bad)
+	}
+	t.Logf("stats %+v, consumer saw %d", st, tl.events)
+	if st.PoolEnters < 1000 {
+		t.Fatalf("too few pool changes: %+v", st)
 	}
 }
