@@ -149,3 +149,25 @@ func AppendHex(dst, b []byte) []byte {
 }
 
 func hexString(b []byte) string { return string(AppendHex(make([]byte, 0, 2*len(b)), b)) }
+
+// L2Headers are the five headers of an authenticated (L2) request.
+type L2Headers struct {
+	Address    string // POLY_ADDRESS: the signer EOA (not the funder), checksummed
+	Signature  string // POLY_SIGNATURE
+	Timestamp  string // POLY_TIMESTAMP: unix seconds
+	APIKey     string // POLY_API_KEY
+	Passphrase string // POLY_PASSPHRASE
+}
+
+// Headers signs one request and returns its five L2 headers (allocates; the
+// hot path uses Batch.Finish or AppendSignature and constant header values).
+func (l *L2Signer) Headers(addr common.Address, apiKey, passphrase string, unixSec int64, method, path string, body []byte) L2Headers {
+	ts := AppendUnix(nil, unixSec)
+	return L2Headers{
+		Address:    addr.Hex(),
+		Signature:  string(l.AppendSignature(nil, ts, method, path, body)),
+		Timestamp:  string(ts),
+		APIKey:     apiKey,
+		Passphrase: passphrase,
+	}
+}

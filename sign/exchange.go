@@ -49,7 +49,6 @@ var (
 	exchangeDomainName   = "Polymarket CTF Exchange"
 	domainTypeString     = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 	domainTypeHash       = crypto.Keccak256Hash([]byte(domainTypeString))
-	exchangeNameHash     = crypto.Keccak256Hash([]byte(exchangeDomainName))
 	errUnknownChain      = errors.New("sign: unknown chain id (want 137 or 80002)")
 	errUnknownVersion    = errors.New("sign: unknown CLOB version (want 1, 2 or 3)")
 	errV1PositionV3Asset = errors.New("sign: Protocol-V2 position ids trade only on ExchangeV3")

@@ -110,6 +110,11 @@ func TestVectorL2(t *testing.T) {
 			}
 		})
 	}
+	// 2c's full header set (rs-clob-client l2_headers_should_succeed).
+	h := l.Headers(common.HexToAddress(testAddr), "00000000-0000-0000-0000-000000000000", strings.Repeat("a", 64), 1, "GET", "/", nil)
+	if h.Signature != cases[2].want || h.Timestamp != "1" || h.Address != testAddr || h.APIKey != "00000000-0000-0000-0000-000000000000" || h.Passphrase != strings.Repeat("a", 64) {
+		t.Errorf("L2 headers %+v", h)
+	}
 	// The secret may come without padding; the result is the same.
 	if got, _ := L2Signature(strings.TrimRight(secret, "="), "1", "GET", "/", nil); got != cases[2].want {
 		t.Errorf("unpadded secret: %q", got)
