@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -119,16 +120,19 @@ func (s *testServer) serve(nc net.Conn) {
 		s.mu.Unlock()
 	}()
 	for {
-		f, err := ws.ReadFrame(nc)
-		if err != nil {
+		hdr, err := ws.ReadHeader(nc)
+		if err != nil || hdr.Length > 1<<20 {
 			return
 		}
-		if f.Header.Masked {
-			f = ws.UnmaskFrameInPlace(f)
-		} else {
+		f := ws.Frame{Header: hdr, Payload: make([]byte, hdr.Length)}
+		if _, err := io.ReadFull(nc, f.Payload); err != nil {
+			return
+		}
+		if !hdr.Masked {
 			s.t.Errorf("client frame not masked")
 			return
 		}
+		ws.Cipher(f.Payload, hdr.Mask, 0)
 		switch f.Header.OpCode {
 		case ws.OpClose:
 			return
