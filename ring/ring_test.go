@@ -361,7 +361,7 @@ func TestPingPongPark(t *testing.T) {
 func TestConcurrentPushPop(t *testing.T) {
 	n := uint64(200_000)
 	if testing.Short() {
-		n = 50_000
+		n = 10_000
 	}
 	r := MustNew[uint64](4)
 	go func() {
@@ -446,7 +446,11 @@ func moveBatched(t *testing.T, r *Ring[uint64], n uint64) {
 }
 
 func TestBatchedConcurrent(t *testing.T) {
-	moveBatched(t, MustNew[uint64](16), 100_000)
+	n := uint64(100_000)
+	if testing.Short() {
+		n = 20_000
+	}
+	moveBatched(t, MustNew[uint64](16), n)
 }
 
 // TestStress moves 10 M values (1 M with -short) with a sequence check.
@@ -463,7 +467,7 @@ func TestLenBounded(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for i := range 20_000 {
+		for i := range 5_000 {
 			for !r.Push(i) {
 				r.WaitSpace(Park)
 			}
