@@ -261,3 +261,64 @@ func bruteForce(t *testing.T, f *fixture, cfg Config) struct {
 	res.reason = reason
 	return res
 }
+
+// byteSource hands out fuzz bytes, zeros once they run out.
+type byteSource []byte
+
+func (b *byteSource) next() int {
+	if len(*b) == 0 {
+		return 0
+	}
+	v := (*b)[0]
+	*b = (*b)[1:]
+	return int(v)
+}
+
+// FuzzEvaluate: books, fees and limits from the fuzzer; the scanner must
+// agree with the brute force and never panic.
+func FuzzEvaluate(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	f.Add([]byte{3, 4, 2, 200, 1, 2, 3, 100, 7, 9, 1, 1, 1, 1, 250, 250, 250, 3, 3, 3})
+	f.Add([]byte{1, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := byteSource(data)
+		n := 2 + src.next()%4
+		fees := []FeeModel{{}, {Rate: 40_000, Exponent: 1}, {Rate: 70_000, Exponent: 1}, {Rate: 250_000, Exponent: 2}, {Rate: 20_000}}
+		fee := fees[src.next()%len(fees)]
+		legs := make([]legSpec, n)
+		for i := range legs {
+			tick := ticks[src.next()%len(ticks)]
+			p := int64(book.Scale) / int64(n) * int64(70+src.next()%40) / 100
+			p = max(p/int64(tick)*int64(tick), int64(tick))
+			ls := legSpec{tick: tick, fee: fee}
+			if src.next()%2 == 0 {
+				ls.minSize = "5"
+			}
+			for k, levels := 0, 1+src.next()%4; k < levels && p <= book.Scale-int64(tick); k++ {
+				size := int64(1+src.next()) * int64(1+src.next()) * 997 // micro-shares, up to ~65 shares
+				ls.asks = append(ls.asks, string(book.AppendPrice(nil, book.Price(p)))+":"+string(book.AppendSize(nil, book.Size(size))))
+				p += int64(1+src.next()%8) * int64(tick)
+			}
+			legs[i] = ls
+		}
+		cfg := DefaultConfig()
+		cfg.Margin = int64(src.next()) * 100
+		cfg.FeeDecimals = uint8(4 + src.next()%3)
+		if v := src.next(); v != 0 {
+			cfg.MaxShares = book.Size(v) * 250_000
+		}
+		if v := src.next(); v != 0 {
+			cfg.MaxNotional = int64(v) * 100_000
+		}
+		fx := build(t, cfg, legs, basket(n))
+		var o Opportunity
+		r := fx.s.Evaluate(0, &o)
+		w := bruteForce(t, fx, cfg)
+		if r != w.reason || o.Q != w.q {
+			t.Fatalf("scanner %v Q=%v, brute force %v Q=%v", r, o.Q, w.reason, w.q)
+		}
+		if w.q != 0 && (o.Cost != w.cost || o.Fees != w.fees || o.Edge != w.edge || o.EdgeWorst != w.edgeWorst) {
+			t.Fatalf("scanner %d %d %d %d, brute %d %d %d %d", o.Cost, o.Fees, o.Edge, o.EdgeWorst, w.cost, w.fees, w.edge, w.edgeWorst)
+		}
+	})
+}
