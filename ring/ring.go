@@ -12,6 +12,14 @@
 //   - Each side keeps a private cached copy of the other side's index and
 //     reloads the shared one only when the cache says full/empty, so the
 //     common case touches no shared cache line.
+//   - Commit never publishes more than Reserve handed out and Release never
+//     frees more than Peek showed; both panic rather than break the first
+//     invariant (a caller bug, checked against the private cached index).
+//   - Park never loses a wake-up: the sleeper sets its flag, then re-checks
+//     the condition, then blocks on a 1-buffered channel; the other side
+//     publishes, then checks the flag and signals. With Go's sequentially
+//     consistent atomics one of the two always sees the other. Close always
+//     signals.
 //
 // Producer and consumer fields live on separate cache lines so the two cores
 // do not false-share.
