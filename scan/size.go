@@ -61,7 +61,11 @@ type Opportunity struct {
 	// withheld shares costs more. Unless Config.SkipWorstCaseGate, OK
 	// requires EdgeWorst > 0 as well as Edge > 0.
 	EdgeWorst int64
-	Legs      [MaxLegs]Leg
+	// Legs[:N] are the orders, in the group's leg order; Legs[N:] hold
+	// leftovers of earlier evaluations and mean nothing. When the reason is
+	// decided before sizing, only Asset (and Epoch for legs already
+	// checked) is set.
+	Legs [MaxLegs]Leg
 }
 
 // level is one ask level read from a book, with the exponents of its cent
@@ -165,8 +169,9 @@ func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) R
 // fee per share, fees rounded up to 1e-12) ≤ threshold, capped by
 // MaxShares, by Σ Q × limit ≤ MaxNotional, by the depth of every leg and by
 // MaxDepth levels per leg; a level whose price an order may not carry
-// (outside [tick, 1−tick]) ends the leg's depth. On entry level 0 of every leg is loaded, m is
-// the marginal cost at it (≤ threshold) and sumP the sum of its prices.
+// (outside [tick, 1−tick]) ends the leg's depth. On entry level 0 of every
+// leg is loaded, m is the marginal cost at it (≤ threshold) and sumP the
+// sum of its prices.
 func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) int64 {
 	w := &s.w
 	n := len(legs)
