@@ -165,6 +165,18 @@ func TestPoolInvalidation(t *testing.T) {
 	if err != nil || tpl == nil || tpl.Shares != 7_000_000 {
 		t.Fatalf("SignNow %v", err)
 	}
+	before := p.Stats()
+	if tpl, hit, err := p.TakeOrSign(&ticked, ticked.Ask, 5_000_000, now); err != nil || hit || tpl == nil {
+		t.Fatalf("TakeOrSign after leaving: hit %v err %v", hit, err)
+	}
+	if p.Stats().Misses != before.Misses+1 {
+		t.Fatal("miss not counted")
+	}
+	_ = p.Apply(PoolEvent{Entered: true, Legs: []HotLeg{ticked}})
+	_, _ = p.Refill(now)
+	if tpl, hit, err := p.TakeOrSign(&ticked, ticked.Ask, 5_000_000, now); err != nil || !hit || tpl == nil {
+		t.Fatalf("TakeOrSign on a hot leg: hit %v err %v", hit, err)
+	}
 	st := p.Stats()
 	if st.Misses == 0 || st.Stale == 0 {
 		t.Fatalf("stats %+v", st)
