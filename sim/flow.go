@@ -58,7 +58,10 @@ type flow struct {
 	aug      []*Event
 	mu       sync.Mutex
 	windows  []*Window
-	busy     map[*Market]bool // legs under a window: no background requotes
+	busy     map[*Market]bool      // legs under a window: no background requotes
+	ticks    map[*Market]book.Tick // the grid the flow quotes on (ticks only ever get finer)
+	ticked   map[*Market]bool
+	ends     chan func() // window ends, run on the flow goroutine
 	levels   int
 	depthLo  int64
 	depthHi  int64
@@ -72,7 +75,11 @@ func botAddress(seed uint64, label string) common.Address {
 
 func newFlow(s *Server, b *built) *flow {
 	f := &flow{s: s, b: b, rng: rand.New(rand.NewPCG(s.cfg.Seed, 0xf10)), quotes: map[*Market]*legQuote{},
-		over: map[*Event]int64{}, busy: map[*Market]bool{}}
+		over: map[*Event]int64{}, busy: map[*Market]bool{}, ticks: map[*Market]book.Tick{}, ticked: map[*Market]bool{},
+		ends: make(chan func(), 64)}
+	for _, m := range s.x.Markets() {
+		f.ticks[m] = m.Tick // before serving: no concurrent writer yet
+	}
 	ms := s.sc.Makers
 	n := max(ms.Accounts, 1)
 	for i := 0; i < n; i++ {
@@ -111,10 +118,10 @@ func newFlow(s *Server, b *built) *flow {
 		}
 	}
 	for _, m := range b.markets {
-		t := book.Price(m.Tick)
+		t := book.Price(f.ticks[m])
 		sp := book.Price(f.spreadLo) * t
 		fair := b.fair[m]
-		f.quotes[m] = &legQuote{ask: clampPrice(fair+sp, m.Tick), bid: clampPrice(fair-sp, m.Tick), orders: map[string]bool{}}
+		f.quotes[m] = &legQuote{ask: clampPrice(fair+sp, f.ticks[m]), bid: clampPrice(fair-sp, f.ticks[m]), orders: map[string]bool{}}
 		f.markets = append(f.markets, m)
 	}
 	for _, m := range f.markets {
@@ -136,7 +143,7 @@ func (f *flow) setBaseline(e *Event) {
 	var sum int64
 	asks := make([]int64, len(e.Markets))
 	for i, m := range e.Markets {
-		t := int64(m.Tick)
+		t := int64(f.ticks[m])
 		a := int64(f.b.fair[m]) * target / int64(book.One)
 		a -= a % t
 		asks[i] = max(a, 2*t)
@@ -145,16 +152,16 @@ func (f *flow) setBaseline(e *Event) {
 	// add ticks, cheapest first, until the sum reaches the target
 	for i := 0; sum < target && i < 10_000; i++ {
 		k := i % len(asks)
-		t := int64(e.Markets[k].Tick)
+		t := int64(f.ticks[e.Markets[k]])
 		if asks[k]+t <= int64(book.One)-t {
 			asks[k] += t
 			sum += t
 		}
 	}
 	for i, m := range e.Markets {
-		t := book.Price(m.Tick)
+		t := book.Price(f.ticks[m])
 		sp := book.Price(f.spreadLo+f.rng.IntN(f.spreadHi-f.spreadLo+1)) * t
-		ask := clampPrice(book.Price(asks[i]), m.Tick)
+		ask := clampPrice(book.Price(asks[i]), f.ticks[m])
 		bid := ask - min(sp, ask-t)
 		q := f.quotes[m]
 		if q == nil {
@@ -181,7 +188,7 @@ func (f *flow) requote(m *Market) {
 		f.s.x.Cancel("", id)
 	}
 	q.orders = map[string]bool{}
-	t := book.Price(m.Tick)
+	t := book.Price(f.ticks[m])
 	for j := 0; j < f.levels; j++ {
 		if a := q.ask + book.Price(j)*t; a <= book.One-t {
 			f.place(m, q, false, a, f.depth())
@@ -227,14 +234,16 @@ func (f *flow) step() {
 	switch {
 	case r < 20: // a taker trades a little at the top, then makers refill
 		token, side := m.YesToken, Buy
-		bid, ask, hb, ha := m.best(true)
+		yes := f.rng.IntN(2) == 0
 		if f.rng.IntN(2) == 0 {
 			side = Sell
 		}
-		if f.rng.IntN(2) == 0 {
+		if !yes {
 			token = m.NoToken
-			bid, ask, hb, ha = m.best(false)
 		}
+		f.s.x.mu.Lock()
+		bid, ask, hb, ha := m.best(yes)
+		f.s.x.mu.Unlock()
 		p, ok := ask, ha
 		if side == Sell {
 			p, ok = bid, hb
@@ -255,7 +264,7 @@ func (f *flow) step() {
 		busy := f.busy[o]
 		f.mu.Unlock()
 		qo := f.quotes[o]
-		t, to := book.Price(m.Tick), book.Price(o.Tick)
+		t, to := book.Price(f.ticks[m]), book.Price(f.ticks[o])
 		if o == m || busy || qo.bid <= 2*to || q.ask+t > book.One-t || t != to {
 			return
 		}
@@ -345,7 +354,7 @@ func (f *flow) plantWindow() {
 	edge := edgeLo + f.rng.Int64N(max(edgeHi-edgeLo, 1))
 	i := f.rng.IntN(len(e.Markets))
 	m := e.Markets[i]
-	t := int64(m.Tick)
+	t := int64(f.ticks[m])
 	dip := int64(asks[i]) - (sum - (int64(book.One) - edge))
 	dip -= ((dip % t) + t) % t // down to the grid
 	if dip < t {
@@ -421,12 +430,7 @@ func (f *flow) plantWindow() {
 		durHi, _ = time.ParseDuration(ws.Duration[1])
 	}
 	d := durLo + time.Duration(f.rng.Int64N(int64(max(durHi-durLo, 1))))
-	time.AfterFunc(d, func() {
-		select {
-		case <-f.s.done:
-			return
-		default:
-		}
+	end := func() {
 		x.Cancel("", id)
 		f.mu.Lock()
 		w.End = time.Now()
@@ -435,6 +439,12 @@ func (f *flow) plantWindow() {
 			f.requote(o)
 		}
 		release()
+	}
+	time.AfterFunc(d, func() {
+		select {
+		case f.ends <- end:
+		case <-f.s.done:
+		}
 	})
 }
 
@@ -479,7 +489,7 @@ func (f *flow) jump(idx int) {
 	e := f.b.events[idx]
 	n := len(e.Markets)
 	w := f.rng.IntN(n)
-	t := int64(e.Markets[0].Tick)
+	t := int64(f.ticks[e.Markets[0]])
 	rest := (int64(book.One) / 10) / int64(max(n-1, 1))
 	rest = max(rest-rest%t, 2*t)
 	for i, m := range e.Markets {
@@ -536,6 +546,8 @@ func (f *flow) run() {
 		case <-windowC:
 			f.plantWindow()
 			nextWindow()
+		case end := <-f.ends:
+			end()
 		case <-next:
 			a := sched[0]
 			sched = sched[1:]
@@ -592,7 +604,11 @@ func (f *flow) do(a TimedAction) {
 		f.jump(a.Event)
 	case "tick":
 		for _, m := range f.markets {
-			if m.Tick == book.Tick0_01 && !f.busy[m] {
+			f.mu.Lock()
+			ok := f.ticks[m] == book.Tick0_01 && !f.busy[m] && !f.ticked[m]
+			f.ticked[m] = true
+			f.mu.Unlock()
+			if ok {
 				f.s.x.SetTick(m.ConditionID, book.Tick0_001)
 				return
 			}
