@@ -65,8 +65,9 @@ func (c *Collector) WriteHlog(w io.Writer) error {
 }
 
 // WriteDir writes one .hgrm file per stage that has values (values divided
-// by Options.UnitRatio) and the interval log HlogName into dir, creating it
-// if needed. Each file is written to a temporary name and renamed, so a
+// by Options.UnitRatio; after the classic footer one more comment line,
+// "#[Clamped = N ...]", counts the values that were out of range) and the
+// interval log HlogName into dir, creating it if needed. Each file is written to a temporary name and renamed, so a
 // reader never sees half a file. Call it on demand and at shutdown (after a
 // final Collect).
 func (c *Collector) WriteDir(dir string) error {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -63,7 +64,7 @@ func newProbeHistogram() *hdr.Histogram {
 // target is a parsed probe URL.
 type target struct {
 	u      *url.URL
-	addr   string // host:port
+	port   string // explicit or the scheme's default
 	secure bool
 	ws     bool
 }
@@ -93,7 +94,7 @@ func parseTarget(raw string) (target, error) {
 	if p := u.Port(); p != "" {
 		port = p
 	}
-	t.addr = net.JoinHostPort(u.Hostname(), port)
+	t.port = port
 	return t, nil
 }
 
@@ -119,6 +120,17 @@ func probe(ctx context.Context, t target, cfg probeConfig) *probeResult {
 		}
 	}
 
+	// Resolve once, so that connect samples measure TCP, not DNS.
+	ips, err := net.DefaultResolver.LookupHost(ctx, t.u.Hostname())
+	if err == nil && len(ips) == 0 {
+		err = errors.New("no addresses")
+	}
+	if err != nil {
+		fail(fmt.Errorf("resolve %s: %w", t.u.Hostname(), err))
+		return res
+	}
+	dialAddr := net.JoinHostPort(ips[0], t.port)
+
 	var client *http.Client
 	var req *http.Request
 	if !t.ws {
@@ -131,7 +143,6 @@ func probe(ctx context.Context, t target, cfg probeConfig) *probeResult {
 		defer tr.CloseIdleConnections()
 		client = &http.Client{Transport: tr, Timeout: cfg.timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		var err error
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, t.u.String(), nil)
 		if err != nil {
 			fail(err)
@@ -152,7 +163,7 @@ func probe(ctx context.Context, t target, cfg probeConfig) *probeResult {
 			case <-time.After(cfg.interval):
 			}
 		}
-		if err := probeConnect(ctx, t, cfg.timeout, tlsConf, res); err != nil {
+		if err := probeConnect(ctx, t, dialAddr, cfg.timeout, tlsConf, res); err != nil {
 			fail(err)
 			continue
 		}
@@ -176,12 +187,12 @@ func probe(ctx context.Context, t target, cfg probeConfig) *probeResult {
 
 // probeConnect opens a fresh connection (and TLS session), records connect
 // and tls, and for WebSocket targets the upgrade handshake as rtt.
-func probeConnect(ctx context.Context, t target, timeout time.Duration, tlsConf *tls.Config, res *probeResult) error {
+func probeConnect(ctx context.Context, t target, dialAddr string, timeout time.Duration, tlsConf *tls.Config, res *probeResult) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var d net.Dialer
 	t0 := time.Now()
-	conn, err := d.DialContext(ctx, "tcp", t.addr)
+	conn, err := d.DialContext(ctx, "tcp", dialAddr)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
