@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hotpath/hotpath/book"
 )
@@ -267,5 +268,31 @@ func TestDecodeFixtures(t *testing.T) {
 		if len(evs) == 0 || c.Errors() != 0 {
 			t.Errorf("%s: %d events, counts %+v", f.Name(), len(evs), c.Reasons)
 		}
+	}
+}
+
+func TestEventIsSmall(t *testing.T) {
+	if n := unsafe.Sizeof(Event{}); n != 72 {
+		t.Fatalf("Event is %d bytes; the ring copies it by value, keep it at 72", n)
+	}
+}
+
+func TestDecodeNewMarketHook(t *testing.T) {
+	reg := testRegistry(t, tokA)
+	d := NewDecoder(reg, 0)
+	var market string
+	var ids []string
+	d.OnNewMarket = func(m []byte, a [][]byte) {
+		market = string(m)
+		for _, x := range a {
+			ids = append(ids, string(x))
+		}
+	}
+	evs := d.Decode(fixture(t, "nautilus_crate_ws_market_new_market_msg.json"), 1)
+	if len(evs) != 1 || evs[0].Kind != KindNewMarket || evs[0].Asset != NoAsset || evs[0].Size != 2 {
+		t.Fatalf("%+v", evs)
+	}
+	if market != "0x311d0c4b6671ab54af4970c06fcf58662516f5168997bdda209ec3db5aa6b0c1" || len(ids) != 2 || ids[1] != "31690934263385727664202099278545688007799199447969475608906331829650099442770" {
+		t.Fatalf("hook saw %q %q", market, ids)
 	}
 }
