@@ -365,7 +365,10 @@ func (s *Scanner) Config() Config { return s.cfg }
 // checked against its pool bands and its trigger. A group at or below its
 // trigger is queued for Next, even when the price did not change (call
 // OnBestAsk after any change to a leg's book so the depth is re-sized).
-// a must be an index the scanner was built with. Never allocates.
+// When a book stops being Valid, report present=false: its groups leave
+// the pool and stop being queued (Evaluate would refuse them anyway, as
+// BookInvalid). a must be an index the scanner was built with. Never
+// allocates.
 func (s *Scanner) OnBestAsk(a book.AssetIndex, p book.Price, present bool) {
 	st := &s.asks[a]
 	var delta int64
