@@ -3,6 +3,7 @@ package ring
 import (
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -496,4 +497,39 @@ func TestStrategyStrings(t *testing.T) {
 	if s := Strategy(7).String(); s != "Strategy(7)" {
 		t.Errorf("String = %q", s)
 	}
+}
+
+// TestSpinConsumer: one spinning consumer against a parked producer (the
+// only spinner in the test, as the shared box allows), ordering checked.
+func TestSpinConsumer(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("a spinner needs a core of its own")
+	}
+	n := uint64(100_000)
+	if testing.Short() {
+		n = 10_000
+	}
+	r := MustNew[uint64](8)
+	go func() {
+		for i := uint64(0); i < n; i++ {
+			for !r.Push(i) {
+				r.WaitSpace(Park)
+			}
+		}
+		r.Close()
+	}()
+	within(t, hangTimeout, "spin consumer", func() {
+		var want uint64
+		for r.Wait(Spin) {
+			v, _ := r.Pop()
+			if v != want {
+				t.Errorf("got %d want %d", v, want)
+				return
+			}
+			want++
+		}
+		if want != n {
+			t.Errorf("received %d values, want %d", want, n)
+		}
+	})
 }
