@@ -73,6 +73,10 @@ type IntegrityConfig struct {
 	// ResyncRetry: a resync whose snapshot has not arrived after this long
 	// is requested again [10s].
 	ResyncRetry time.Duration
+	// CheckEveryEntry verifies the hash and top of book after every
+	// price_change entry instead of once per asset per frame (verify tool;
+	// wrong if the venue's per-entry values describe the whole message).
+	CheckEveryEntry bool
 	// OnHash, when set, sees every hash verification (verify tool): the
 	// event, the computed hash of the matching layout (or of layout 9 on a
 	// mismatch) and whether it matched. Cold path.
@@ -120,6 +124,8 @@ type assetState struct {
 	tick      []byte
 	negRisk   bool
 	lastTrade []byte
+	pend      Event // the last delta of the current frame carrying a hash or top of book
+	hasPend   bool
 }
 
 type connState struct {
@@ -304,12 +310,16 @@ func (in *Integrity) Apply(e *Event) {
 			break
 		}
 		in.st.Deltas++
-		if !in.topAgrees(st.book, e) {
-			in.exclude(a, ExclTopMismatch, now)
-			break
-		}
-		if !in.checkHash(a, e) {
-			break
+		if in.cfg.CheckEveryEntry {
+			if !in.topAgrees(st.book, e) {
+				in.exclude(a, ExclTopMismatch, now)
+				break
+			}
+			if !in.checkHash(a, e) {
+				break
+			}
+		} else if e.Flags&(FlagHash|FlagHashUnverifiable|FlagBestBid|FlagBestAsk) != 0 {
+			st.pend, st.hasPend = *e, true // checked at the end of the frame
 		}
 		in.markDirty(a)
 	case KindBookEnd:
@@ -358,14 +368,33 @@ func (in *Integrity) Apply(e *Event) {
 	in.frameEnd(e)
 }
 
-// frameEnd runs the crossed-book check once per frame, on the books its
-// deltas touched (a crossing between two entries of one frame is not one).
+// frameEnd runs the per-frame checks on the books the frame's deltas
+// touched: top of book and hash against the asset's last entry of the frame,
+// then crossed. Checking only the last entry is right under both readings of
+// a message with several entries for one asset (each entry's top and hash
+// after that entry, or after the whole message: the last entry's agree), and
+// a crossing between two entries of one frame is not one.
 func (in *Integrity) frameEnd(e *Event) {
 	if e.Flags&FlagLast == 0 {
 		return
 	}
 	for _, a := range in.dirty {
-		if st := &in.assets[a]; st.book.Valid() && st.book.Crossed() {
+		st := &in.assets[a]
+		pend := st.hasPend
+		st.hasPend = false
+		if !st.book.Valid() {
+			continue
+		}
+		if pend {
+			if !in.topAgrees(st.book, &st.pend) {
+				in.exclude(a, ExclTopMismatch, e.RecvNs)
+				continue
+			}
+			if !in.checkHash(a, &st.pend) {
+				continue
+			}
+		}
+		if st.book.Crossed() {
 			in.exclude(a, ExclCrossed, e.RecvNs)
 		}
 	}

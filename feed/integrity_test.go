@@ -122,3 +122,20 @@ func TestIntegrityDisconnect(t *testing.T) {
 		t.Fatalf("%+v %v", in.Stats(), ctl.resyncs)
 	}
 }
+
+// Several entries for one asset in one frame: only the last entry's hash
+// and top of book are checked by default (true under both readings of the
+// venue's per-entry values); CheckEveryEntry checks each.
+func TestIntegrityChecksLastEntryPerFrame(t *testing.T) {
+	extra := `{"asset_id":"` + tokYes + `","price":"0.06","size":"5.11","side":"BUY","hash":"0000000000000000000000000000000000000000","best_bid":"0.5","best_ask":"0.5"},`
+	msg := strings.Replace(string(polypyLine(t, 1)), `{"asset_id":"`+tokYes, extra+`{"asset_id":"`+tokYes, 1)
+	for _, every := range []bool{false, true} {
+		in, d, _ := snapshotted(t)
+		in.cfg.CheckEveryEntry = every
+		applyAll(in, d.Decode([]byte(msg), 2_000))
+		st := in.Stats()
+		if every != (st.HashMismatch+st.Exclusions[ExclTopMismatch] > 0) || every == in.Usable(0) {
+			t.Fatalf("every=%v: usable %v stats %+v", every, in.Usable(0), st)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func Verify(in io.Reader, opts VerifyOptions, out io.Writer) (VerifySummary, err
 	// Pass 2: apply, verify, report.
 	var line []byte
 	calls := 0
-	integ := NewIntegrity(IntegrityConfig{Registry: reg, Hash: HashAll,
+	integ := NewIntegrity(IntegrityConfig{Registry: reg, Hash: HashAll, CheckEveryEntry: true,
 		OnHash: func(e *Event, computed [20]byte, l book.HashLayout, match bool) {
 			calls++
 			sum.Checked++
