@@ -456,7 +456,8 @@ func (d *Decoder) book(v *fastjson.Value) {
 		}
 		if t != d.ticks[a] {
 			d.ticks[a] = t
-			d.emit(KindTickSize, a).Price = book.Price(t)
+			e := d.emit(KindTickSize, a)
+			e.Price, e.Flags = book.Price(t), FlagSnapshot // a snapshot follows
 		}
 	}
 	d.emit(KindBookBegin, a)

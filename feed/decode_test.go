@@ -190,7 +190,7 @@ func TestDecodeMessages(t *testing.T) {
 			{KindBookEnd, 0, 0, 0, 0, FlagHashUnverifiable | FlagLast, 0},
 		}, nil},
 		{"book naming a new tick moves the grid first", `{"event_type":"book","asset_id":"` + tokB + `","market":"0x1","bids":[{"price":"0.401","size":"2"}],"asks":[],"tick_size":"0.001","timestamp":"7"}`, []want{
-			{KindTickSize, 1, 0, 1_000, 0, 0, 0},
+			{KindTickSize, 1, 0, 1_000, 0, FlagSnapshot, 0},
 			{KindBookBegin, 1, 0, 0, 0, 0, 0},
 			{KindLevel, 1, book.Bid, 401_000, 2 * book.OneShare, FlagSnapshot, 0},
 			{KindBookEnd, 1, 0, 0, 0, FlagLast, 0},

@@ -24,6 +24,8 @@ const (
 	KindBookEnd
 	// KindTickSize: the asset's tick changed to Tick (in Price units). The
 	// book moves to a new epoch and ignores deltas until a fresh snapshot.
+	// With FlagSnapshot it comes from a snapshot naming a new tick_size and
+	// that snapshot follows at once.
 	KindTickSize
 	// KindLastTrade: a trade at Price for Size; Side is the taker's side.
 	KindLastTrade

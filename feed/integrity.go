@@ -342,6 +342,11 @@ func (in *Integrity) Apply(e *Event) {
 			break
 		}
 		st.tick = book.AppendTick(st.tick[:0], e.Tick())
+		if e.Flags&FlagSnapshot != 0 { // announced by a snapshot, which follows
+			st.book.Invalidate()
+			in.st.Exclusions[ExclTickChange]++
+			break
+		}
 		in.exclude(a, ExclTickChange, now)
 	case KindLastTrade:
 		st.lastTrade = book.AppendPrice(st.lastTrade[:0], e.Price)
