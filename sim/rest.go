@@ -149,8 +149,10 @@ func (s *Server) bookJSON(b []byte, m *Market, yes bool, ts int64) []byte {
 	bids, asks := m.Levels(yes)
 	tok := m.token(yes)
 	h := hashLevels(s.cfg.HashLayout, m, tok, bids, asks, ts)
-	b = appendBookJSON(b, Hash10, m, tok, bids, asks, ts, h)
-	return b
+	// the response carries exactly the hashed keys, so a client that hashes
+	// the response it parsed (clob-client's generateOrderBookSummaryHash)
+	// gets the same digest
+	return appendBookJSON(b, s.cfg.HashLayout, m, tok, bids, asks, ts, h)
 }
 
 func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
