@@ -23,6 +23,11 @@ type Options struct {
 	MaxIntervals int
 	// Now is the wall clock used to stamp intervals (default time.Now).
 	Now func() time.Time
+	// Conditions are written into the interval log's header, one
+	// "#[Conditions: ...]" line each, after the one hist writes itself (Go
+	// version, GOMAXPROCS, CPUs, GOGC, GOMEMLIMIT). Use them for what the
+	// numbers depend on: CPU model, topology, message size, offered rate.
+	Conditions []string
 }
 
 func (o *Options) setDefaults() {

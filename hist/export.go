@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -49,6 +54,10 @@ func (c *Collector) WriteHlog(w io.Writer) error {
 	fmt.Fprintf(bw, "#[StartTime: %.3f (seconds since epoch), %s]\n", baseSec, c.start.UTC().Format(time.RFC3339Nano))
 	fmt.Fprintf(bw, "#[BaseTime: %.3f (seconds since epoch)]\n", baseSec)
 	fmt.Fprintf(bw, "#[Values in nanoseconds; Interval_Max in milliseconds; tags are hotpath stages]\n")
+	fmt.Fprintf(bw, "#[Conditions: %s]\n", runtimeConditions())
+	for _, cond := range c.opt.Conditions {
+		fmt.Fprintf(bw, "#[Conditions: %s]\n", strings.ReplaceAll(cond, "\n", " "))
+	}
 	if c.dropped > 0 {
 		fmt.Fprintf(bw, "#[Dropped %d oldest interval entries (MaxIntervals %d)]\n", c.dropped, c.opt.MaxIntervals)
 	}
@@ -91,6 +100,20 @@ func (c *Collector) WriteDir(dir string) error {
 	}
 	errs = append(errs, writeFileAtomic(filepath.Join(dir, HlogName), c.WriteHlog))
 	return errors.Join(errs...)
+}
+
+// runtimeConditions describes the Go runtime the values were measured in.
+func runtimeConditions() string {
+	gogc := os.Getenv("GOGC")
+	if gogc == "" {
+		gogc = "100"
+	}
+	limit := "off"
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		limit = strconv.FormatInt(l, 10)
+	}
+	return fmt.Sprintf("%s %s/%s, GOMAXPROCS=%d, NumCPU=%d, GOGC=%s, GOMEMLIMIT=%s",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), gogc, limit)
 }
 
 func writeFileAtomic(path string, write func(io.Writer) error) error {

@@ -254,7 +254,7 @@ func TestRun(t *testing.T) {
 func TestWriteDir(t *testing.T) {
 	clock := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { clock = clock.Add(time.Second); return clock }
-	c := NewCollector(Options{Now: now, FlipTimeout: time.Millisecond})
+	c := NewCollector(Options{Now: now, FlipTimeout: time.Millisecond, Conditions: []string{"msg 300 B, 100k msg/s"}})
 	r := c.NewRecorder("t")
 	for round := range 3 {
 		for v := int64(1); v <= 100; v++ {
@@ -303,7 +303,8 @@ func TestWriteDir(t *testing.T) {
 	defer f.Close()
 	raw, _ := io.ReadAll(f)
 	log := string(raw)
-	for _, want := range []string{"#[Histogram log format version 1.3]", "#[StartTime: 1795251601.000 (seconds since epoch), 2026-11-21T09:00:01Z]", "#[BaseTime: ", `"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"`, "Tag=frame_to_wire,0.000,1.000,0.100,HIST", "Tag=decode,2.000,1.000,0.001,HIST"} {
+	for _, want := range []string{"#[Histogram log format version 1.3]", "#[StartTime: 1795251601.000 (seconds since epoch), 2026-11-21T09:00:01Z]", "#[BaseTime: ", `"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"`, "Tag=frame_to_wire,0.000,1.000,0.100,HIST", "Tag=decode,2.000,1.000,0.001,HIST",
+		"#[Conditions: go1.", "GOMAXPROCS=", "#[Conditions: msg 300 B, 100k msg/s]"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("hlog lacks %q:\n%s", want, log)
 		}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,8 +20,9 @@ import (
 // A run is one input (a file or a directory) as a set of named stage
 // histograms, values in nanoseconds.
 type run struct {
-	name   string // as given on the command line
-	stages []stage
+	name       string // as given on the command line
+	stages     []stage
+	conditions []string // "#[Conditions: ...]" lines of its interval logs
 }
 
 type stage struct {
@@ -137,15 +139,21 @@ type interval struct {
 // readHlog parses an HdrHistogram interval log (format 1.x): comment and
 // header lines start with '#', the column legend starts with a quote, and
 // every other non-empty line is "[Tag=T,]start,length,max,base64-histogram".
-// Values are taken to be nanoseconds.
-func readHlog(r io.Reader) ([]interval, error) {
+// Values are taken to be nanoseconds. It also returns the text of the
+// "#[Conditions: ...]" header lines hist writes.
+func readHlog(r io.Reader) ([]interval, []string, error) {
 	var out []interval
+	var conds []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLineBytes)
 	line := 0
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
+		if c, ok := strings.CutPrefix(text, "#[Conditions: "); ok {
+			conds = append(conds, strings.TrimSuffix(c, "]"))
+			continue
+		}
 		if text == "" || text[0] == '#' || text[0] == '"' {
 			continue
 		}
@@ -153,38 +161,38 @@ func readHlog(r io.Reader) ([]interval, error) {
 		if rest, ok := strings.CutPrefix(text, "Tag="); ok {
 			t, rest, ok := strings.Cut(rest, ",")
 			if !ok || t == "" {
-				return nil, fmt.Errorf("line %d: empty or unterminated tag", line)
+				return nil, nil, fmt.Errorf("line %d: empty or unterminated tag", line)
 			}
 			tag, text = t, rest
 		}
 		f := strings.SplitN(text, ",", 4)
 		if len(f) != 4 {
-			return nil, fmt.Errorf("line %d: want start,length,max,histogram", line)
+			return nil, nil, fmt.Errorf("line %d: want start,length,max,histogram", line)
 		}
 		var nums [3]float64
 		for i := range nums {
 			v, err := strconv.ParseFloat(f[i], 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-				return nil, fmt.Errorf("line %d: bad number %q", line, f[i])
+				return nil, nil, fmt.Errorf("line %d: bad number %q", line, f[i])
 			}
 			nums[i] = v
 		}
 		h, err := hdr.Decode([]byte(f[3]))
 		if err != nil {
-			return nil, fmt.Errorf("line %d: histogram: %w", line, err)
+			return nil, nil, fmt.Errorf("line %d: histogram: %w", line, err)
 		}
 		if h.Max() > maxFileValueNs {
-			return nil, fmt.Errorf("line %d: histogram max %d out of range", line, h.Max())
+			return nil, nil, fmt.Errorf("line %d: histogram max %d out of range", line, h.Max())
 		}
 		out = append(out, interval{tag: tag, start: nums[0], length: nums[1], h: h})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(out) == 0 {
-		return nil, errNoData
+		return nil, nil, errNoData
 	}
-	return out, nil
+	return out, conds, nil
 }
 
 // untagged names the stage of hlog lines that carry no Tag.
@@ -226,11 +234,11 @@ func loadRun(path string, hgrmRatio float64) (*run, error) {
 	}
 	r := &run{name: path}
 	if !fi.IsDir() {
-		st, err := loadFile(path, hgrmRatio)
+		st, conds, err := loadFile(path, hgrmRatio)
 		if err != nil {
 			return nil, err
 		}
-		r.stages = st
+		r.stages, r.conditions = st, conds
 		sortStages(r.stages)
 		return r, nil
 	}
@@ -256,9 +264,14 @@ func loadRun(path string, hgrmRatio float64) (*run, error) {
 		return nil, fmt.Errorf("%s: no .hgrm or .hlog files", path)
 	}
 	for _, f := range append(hlogs, hgrms...) {
-		st, err := loadFile(f, hgrmRatio)
+		st, conds, err := loadFile(f, hgrmRatio)
 		if err != nil {
 			return nil, err
+		}
+		for _, c := range conds {
+			if !slices.Contains(r.conditions, c) {
+				r.conditions = append(r.conditions, c)
+			}
 		}
 		for _, s := range st {
 			if r.find(s.name) == nil {
@@ -270,31 +283,31 @@ func loadRun(path string, hgrmRatio float64) (*run, error) {
 	return r, nil
 }
 
-func loadFile(path string, hgrmRatio float64) ([]stage, error) {
+func loadFile(path string, hgrmRatio float64) ([]stage, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	switch ext := filepath.Ext(path); ext {
 	case ".hgrm":
 		h, err := readHgrm(f, hgrmRatio)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return []stage{{name: strings.TrimSuffix(filepath.Base(path), ext), h: h}}, nil
+		return []stage{{name: strings.TrimSuffix(filepath.Base(path), ext), h: h}}, nil, nil
 	case ".hlog":
-		ivs, err := readHlog(f)
+		ivs, conds, err := readHlog(f)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		st, err := mergeIntervals(ivs)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return st, nil
+		return st, conds, nil
 	default:
-		return nil, fmt.Errorf("%s: unknown file type %q (want .hgrm or .hlog)", path, ext)
+		return nil, nil, fmt.Errorf("%s: unknown file type %q (want .hgrm or .hlog)", path, ext)
 	}
 }
 

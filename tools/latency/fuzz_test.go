@@ -52,12 +52,12 @@ func FuzzReadHlog(f *testing.F) {
 		"\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n" +
 		"Tag=decode,0.000,1.000,0.100," + string(enc) + "\n")
 	f.Add("0.127,1.007,2.769," + string(enc))
-	f.Add("Tag=,1,1,1,HISTFAAAAA==\n")
+	f.Add("#[Conditions: go1.26 linux/amd64\n#[Conditions: ]\nTag=,1,1,1,HISTFAAAAA==\n")
 	f.Add("Tag=x\n")
 	f.Add("1,2,3,not-base64!\n")
 	f.Add("-1,2,3," + string(enc) + "\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		ivs, err := readHlog(strings.NewReader(text))
+		ivs, _, err := readHlog(strings.NewReader(text))
 		if err != nil {
 			return
 		}

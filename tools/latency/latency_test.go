@@ -157,9 +157,12 @@ func TestReadHlogMergesIntervalsPerTag(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ivs, err := readHlog(f)
+	ivs, conds, err := readHlog(f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(conds) != 1 || !strings.Contains(conds[0], "GOMAXPROCS=") {
+		t.Errorf("conditions = %q", conds)
 	}
 	if len(ivs) != 4 {
 		t.Fatalf("%d intervals, want 4 (2 stages x 2 intervals)", len(ivs))

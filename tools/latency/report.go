@@ -27,8 +27,9 @@ type reportJSON struct {
 }
 
 type reportJSONRun struct {
-	Input  string            `json:"input"`
-	Stages []reportJSONStage `json:"stages"`
+	Input      string            `json:"input"`
+	Conditions []string          `json:"conditions,omitempty"`
+	Stages     []reportJSONStage `json:"stages"`
 }
 
 type reportJSONStage struct {
@@ -73,7 +74,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		out := reportJSON{Unit: u.name}
 		for _, r := range runs {
-			jr := reportJSONRun{Input: r.name}
+			jr := reportJSONRun{Input: r.name, Conditions: r.conditions}
 			for _, s := range r.stages {
 				sum := summarize(s.h)
 				jr.Stages = append(jr.Stages, reportJSONStage{
@@ -96,6 +97,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 		}
 		fmt.Fprintf(stdout, "== %s (values in %s) ==\n", r.name, u.name)
+		for _, c := range r.conditions {
+			fmt.Fprintf(stdout, "conditions: %s\n", c)
+		}
 		var t table
 		t.add(append([]string{"stage"}, summaryCols...)...)
 		for _, s := range r.stages {
