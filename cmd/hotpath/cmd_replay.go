@@ -92,7 +92,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 
 func printReplaySummary(w io.Writer, name string, s *feed.ReplaySummary) {
 	fmt.Fprintf(w, "capture   %s (recorded %s from %s, %d assets)\n", name, s.Header.Created.UTC().Format(time.RFC3339), s.Header.URL, len(s.Header.Assets))
-	fmt.Fprintf(w, "records   %d\n", s.Records)
+	fmt.Fprintf(w, "frames    %d\n", s.Records)
 	fmt.Fprintf(w, "events    %d (%.0f events/s over %s)\n", s.Events, s.EventsPerSecond(), s.Elapsed.Round(time.Microsecond))
 	fmt.Fprintf(w, "books     %d usable at the end, %d snapshots, %d deltas, %d deltas ignored (no snapshot)\n",
 		s.Books, s.Integrity.Snapshots, s.Integrity.Deltas, s.Integrity.DeltasIgnored)

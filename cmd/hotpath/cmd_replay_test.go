@@ -15,7 +15,7 @@ func TestReplayPacedAndProgress(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, se.String())
 	}
 	// Not a terminal: plain progress lines.
-	if !strings.Contains(se.String(), "replay: ") || !strings.Contains(so.String(), "records") {
+	if !strings.Contains(se.String(), "replay: ") || !strings.Contains(so.String(), "frames    3") {
 		t.Fatalf("stdout %q stderr %q", so.String(), se.String())
 	}
 }
