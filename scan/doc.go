@@ -33,7 +33,7 @@
 //     a limit on the leg's tick grid within [tick, 1−tick], Q ≥ MinSize,
 //     Amount = Q × Limit exactly in whole cents and a fill cost ≥
 //     MinNotional; Σ Amount ≤ MaxNotional; Edge > 0 (and EdgeWorst > 0
-//     unless SkipWorstCaseGate).
+//     unless AssumeExactFills).
 //
 // # Ownership
 //
@@ -58,7 +58,9 @@
 //     walked depth, then rounded DOWN to what the venue accepts: 2 decimals
 //     of shares and Q × limit a whole number of cents on every leg (so the
 //     FOK BUY maker amount is exactly Q × limit and its taker amount exactly
-//     Q). See walk.settle.
+//     Q), and, unless AssumeExactFills, small enough that each leg's limit
+//     level can absorb a FOK BUY that spends its whole maker amount (the
+//     spend-all reserve; settle and spendAllTop in size.go).
 //   - Leg.Cost: Σ per level of price × shares, each rounded up (book.CostUp).
 //     Leg.Amount: Q × limit, exact. Leg.Fee: Σ per level, each rounded up to
 //     FeeDecimals. Leg.FeeShares: Σ per level of ceil(fee / price).
@@ -70,16 +72,18 @@
 //
 //   - What a FOK BUY at limit L for Q shares spends. Edge assumes it fills Q
 //     shares at the book's prices (Σ Cost). If instead the venue spends the
-//     whole maker amount Q×L (buying extra shares at better levels), the
-//     spend is Σ Amount; EdgeWorst uses that. Under that reading a FOK could
-//     also be killed when the depth at ≤ L cannot absorb the leftover USDC:
-//     that is for the order builder (sign, exec) to rule out.
+//     whole maker amount Q×L, as for a market BUY "for $X" (the official
+//     clients' FOK BUY), it re-spends what the cheaper levels saved on extra
+//     shares at L: the spend is Σ Amount, which EdgeWorst uses (the extra
+//     shares are counted as worth nothing, which also covers their fees),
+//     and the FOK is killed unless the level at L has room for the extra
+//     shares, which the spend-all reserve guarantees.
 //   - How BUY fees are collected. protocol.md §9.2 says in shares: each leg
 //     then nets Q − FeeShares and only min(net) sets are complete, worth
 //     payout × max FeeShares less than Q sets. EdgeWorst charges the larger
 //     of that and the USDC fees.
 //   - Fee precision (4 or 5 decimals): Config.FeeDecimals, rounded up.
 //
-// Unless Config.SkipWorstCaseGate, an opportunity is OK only when both Edge
-// and EdgeWorst are positive.
+// Unless Config.AssumeExactFills, an opportunity is OK only when both Edge
+// and EdgeWorst are positive, and Q keeps the spend-all reserve.
 package scan

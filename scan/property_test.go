@@ -12,7 +12,9 @@ import (
 // margins; a brute force walks every share count on the 0.01-share grid
 // and takes the largest one that (a) has every share's marginal basket
 // cost ≤ payout − margin, (b) stays within MaxShares, MaxNotional and the
-// books' depth, and (c) makes Q × limit whole cents on every leg. Its
+// books' depth, (c) makes Q × limit whole cents on every leg and (d)
+// leaves each leg's limit level enough depth for a FOK BUY that spends its
+// whole maker amount (unless AssumeExactFills). Its
 // costs, fees and edges are computed with math/big. The scanner must agree
 // exactly on Q, the reason and every amount.
 //
@@ -56,7 +58,7 @@ func TestSizingMatchesBruteForce(t *testing.T) {
 			}
 		}
 		if r == OK && (amounts > cfg.MaxNotional || o.Q > cfg.MaxShares || o.Q%10_000 != 0 || o.Edge <= 0 ||
-			(o.EdgeWorst <= 0 && !cfg.SkipWorstCaseGate)) {
+			(o.EdgeWorst <= 0 && !cfg.AssumeExactFills)) {
 			t.Fatalf("iter %d breaks the OK invariants: %+v", it, o)
 		}
 	}
@@ -114,7 +116,7 @@ func randomCase(rng *rand.Rand) ([]legSpec, Config, []GroupSpec) {
 	if rng.IntN(2) == 0 {
 		cfg.MaxNotional = 1_000_000 + rng.Int64N(40_000_000)
 	}
-	cfg.SkipWorstCaseGate = rng.IntN(4) == 0
+	cfg.AssumeExactFills = rng.IntN(4) == 0
 	return legs, cfg, basket(n)
 }
 
@@ -170,12 +172,32 @@ func bruteForce(t *testing.T, f *fixture, cfg Config) struct {
 	if marginal(1) > threshold {
 		return result{reason: AboveThreshold}
 	}
-	top := int64(cfg.MaxShares)
+	// top(i, k): the most shares for which a spend-all FOK BUY with limit
+	// level k fills: before + size − ceil((before×L − Σ s·p) / L).
+	top := func(i, k int) int64 {
+		var before int64
+		spent := new(big.Int)
+		for j := 0; j < k; j++ {
+			before += lv[i][j].s
+			spent.Add(spent, new(big.Int).Mul(big.NewInt(lv[i][j].s), big.NewInt(lv[i][j].p)))
+		}
+		if cfg.AssumeExactFills {
+			return before + lv[i][k].s
+		}
+		l := big.NewInt(lv[i][k].p)
+		saved := new(big.Int).Sub(new(big.Int).Mul(big.NewInt(before), l), spent)
+		q, r := new(big.Int).QuoRem(saved, l, new(big.Int))
+		if r.Sign() > 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		return before + lv[i][k].s - q.Int64()
+	}
+	most := int64(cfg.MaxShares)
 	for _, d := range depth {
-		top = min(top, d)
+		most = min(most, d)
 	}
 	var best int64
-	for q := int64(10_000); q <= top; q += 10_000 {
+	for q := int64(10_000); q <= most; q += 10_000 {
 		if marginal(q) > threshold {
 			break
 		}
@@ -184,7 +206,7 @@ func bruteForce(t *testing.T, f *fixture, cfg Config) struct {
 		for i := range g.Legs {
 			l := lv[i][at(i, q)].p
 			sumL += l
-			if q*l%10_000_000_000 != 0 {
+			if q*l%10_000_000_000 != 0 || q > top(i, at(i, q)) {
 				legal = false
 			}
 		}
@@ -255,7 +277,7 @@ func bruteForce(t *testing.T, f *fixture, cfg Config) struct {
 	case reason != OK:
 	case res.edge <= 0:
 		reason = EdgeGoneAfterRounding
-	case res.edgeWorst <= 0 && !cfg.SkipWorstCaseGate:
+	case res.edgeWorst <= 0 && !cfg.AssumeExactFills:
 		reason = EdgeGoneWorstCase
 	}
 	res.reason = reason

@@ -103,10 +103,12 @@ type Config struct {
 	// TradePairs lets a crossed binary pair be traded instead of only
 	// reported as PairCrossed.
 	TradePairs bool
-	// SkipWorstCaseGate drops the EdgeWorst > 0 requirement and trades on
-	// the expected edge alone. Leave it false unless the venue's FOK BUY
-	// semantics and fee collection are settled (see Opportunity.EdgeWorst).
-	SkipWorstCaseGate bool
+	// AssumeExactFills takes the optimistic reading of the venue: a FOK BUY
+	// at limit L for Q shares fills exactly Q shares at the book's prices
+	// and fees are charged in USDC. It drops the EdgeWorst > 0 requirement
+	// and the spend-all depth reserve (see the package doc). Leave it false
+	// until the venue's behaviour is settled.
+	AssumeExactFills bool
 }
 
 // DefaultConfig returns the defaults: a $0.001 margin per set, fees rounded

@@ -58,7 +58,7 @@ type Opportunity struct {
 	// EdgeWorst = Proceeds − Σ Amount − max(Fees, Payout × max FeeShares):
 	// the profit if every share costs its leg's limit (the venue spends the
 	// whole maker amount) and fees are charged in whichever of USDC or
-	// withheld shares costs more. Unless Config.SkipWorstCaseGate, OK
+	// withheld shares costs more. Unless Config.AssumeExactFills, OK
 	// requires EdgeWorst > 0 as well as Edge > 0.
 	EdgeWorst int64
 	// Legs[:N] are the orders, in the group's leg order; Legs[N:] hold
@@ -68,17 +68,16 @@ type Opportunity struct {
 	Legs [MaxLegs]Leg
 }
 
-// level is one ask level read from a book, with the exponents of its cent
-// lot (see centLot) computed once when it is read.
+// level is one ask level read from a book, with what settle needs computed
+// once when it is read: the exponents of its cent lot (centLotExp), the
+// cumulative depth through it and top, the most shares Q for which it can
+// be the limit level (see spendAllTop).
 type level struct {
 	p          book.Price
 	lot2, lot5 uint8
 	s          book.Size
-}
-
-func newLevel(p book.Price, s book.Size) level {
-	l2, l5 := centLotExp(p)
-	return level{p: p, lot2: l2, lot5: l5, s: s}
+	cum        int64 // Σ sizes of this and the better levels
+	top        int64 // Q ≤ top when this level is the limit
 }
 
 // walk is the depth-walk scratch, reused across evaluations.
@@ -86,6 +85,7 @@ type walk struct {
 	lv    [MaxLegs][MaxDepth]level
 	depth [MaxLegs]int   // levels loaded per leg (the last is the current one)
 	rem   [MaxLegs]int64 // shares left at the current level
+	spent [MaxLegs]int64 // Σ size×price of the loaded levels, µsh·µ$ (spendAllTop)
 	unit  [MaxLegs]int64 // current level's price + fee per share, 1e-12 USDC
 	lim   [MaxLegs]int   // after settle: index of each leg's limit level
 }
@@ -135,8 +135,7 @@ func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) R
 			return LimitNotTradeable
 		}
 		out.Legs[i].Epoch = b.Epoch()
-		w.lv[i][0] = newLevel(p, sz)
-		w.depth[i] = 1
+		w.load(i, 0, p, sz, s.cfg.AssumeExactFills)
 		w.rem[i] = int64(sz)
 		u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
 		w.unit[i] = u
@@ -216,8 +215,7 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 			if !ok || sz <= 0 || !p.Tradeable(as.Book.Tick()) {
 				return q // this leg has no more depth we may buy
 			}
-			w.lv[i][d] = newLevel(p, sz)
-			w.depth[i] = d + 1
+			w.load(i, d, p, sz, s.cfg.AssumeExactFills)
 			w.rem[i] = int64(sz)
 			u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
 			m += u - w.unit[i]
@@ -230,38 +228,101 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 	}
 }
 
+// load records level d (price p, size sz) of leg i.
+func (w *walk) load(i, d int, p book.Price, sz book.Size, exact bool) {
+	var cum, spent int64
+	if d > 0 {
+		cum, spent = w.lv[i][d-1].cum, w.spent[i]
+	}
+	l2, l5 := centLotExp(p)
+	l := level{p: p, lot2: l2, lot5: l5, s: sz, cum: cum + int64(sz)}
+	l.top = l.cum
+	if !exact {
+		l.top = spendAllTop(cum, spent, p, sz)
+	}
+	w.lv[i][d] = l
+	w.depth[i] = d + 1
+	w.spent[i] = satAddU(spent, int64(sz), p)
+}
+
+// spendAllTop is the most shares Q for which a FOK BUY with limit p, maker
+// amount Q×p, can be filled whole if the venue spends the whole maker
+// amount walking the book (a market BUY "for $X"): with the better levels
+// holding `before` shares that cost `spent` (µsh·µ$), the order buys them
+// all and needs (Q×p − spent)/p more shares at p, so
+//
+//	Q ≤ before + size − ceil((before×p − spent) / p)
+//
+// (rounded down in Q: the reserve is rounded up). A result ≤ before means
+// this level can never be the limit.
+func spendAllTop(before, spent int64, p book.Price, size book.Size) int64 {
+	if before == 0 || p == 0 {
+		return int64(size)
+	}
+	// saved = before×p − spent ≥ 0 (every better level is cheaper), in µsh·µ$.
+	hi, lo := bits.Mul64(uint64(before), uint64(p))
+	lo, borrow := bits.Sub64(lo, uint64(spent), 0)
+	hi -= borrow
+	if hi >= uint64(p) { // reserve beyond any book
+		return math.MinInt64
+	}
+	reserve, rem := bits.Div64(hi, lo, uint64(p))
+	if rem != 0 {
+		reserve++
+	}
+	return before + int64(size) - int64(reserve)
+}
+
+// satAddU returns spent + s×p (µsh·µ$), saturating at math.MaxInt64.
+func satAddU(spent, s int64, p book.Price) int64 {
+	hi, lo := bits.Mul64(uint64(s), uint64(p))
+	if hi != 0 || lo > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return satAdd(spent, int64(lo))
+}
+
 // settle returns the largest Q ≤ q the venue accepts for the FOK BUYs, and
 // records each leg's limit level in w.lim:
+//
 //   - Q has at most 2 decimals (a multiple of 10_000 micro-shares: the size
 //     decimals of every tick, protocol.md §7.6);
+//
 //   - for every leg, Q × limit is a whole number of cents, so the maker
 //     amount (USDC, at most 2 decimals, §5.7) is exactly Q × limit and the
 //     taker amount is exactly Q (2 decimals ≤ every tick's amount decimals).
 //
+//   - unless AssumeExactFills, Q ≤ the limit level's top (spendAllTop), so
+//     the order fills even if the venue spends its whole maker amount.
+//
 // The limit of a leg is the price of the level holding its Q-th share, so
-// the legal lot depends on Q. Between level boundaries (lo, hi] the limits
-// are fixed, and the largest legal Q there is floor(hi/lot)×lot if it is
-// above lo; otherwise move down to lo and repeat.
+// the legal lot and top depend on Q. Between level boundaries (lo, hi] the
+// limits are fixed, and the largest legal Q there is floor(min(hi, tops) /
+// lot)×lot if it is above lo; otherwise move down to lo and repeat.
 func (w *walk) settle(n int, q int64) int64 {
 	for q > 0 {
 		var lot2, lot5 uint8
 		var lo int64
+		hi := q
 		for i := 0; i < n; i++ {
-			var cum int64
 			k := 0
-			for ; k < w.depth[i]-1 && cum+int64(w.lv[i][k].s) < q; k++ {
-				cum += int64(w.lv[i][k].s)
+			for k < w.depth[i]-1 && w.lv[i][k].cum < q {
+				k++
 			}
 			w.lim[i] = k
-			if cum > lo {
-				lo = cum
+			l := &w.lv[i][k]
+			if before := l.cum - int64(l.s); before > lo {
+				lo = before
 			}
-			lot2 = max(lot2, w.lv[i][k].lot2)
-			lot5 = max(lot5, w.lv[i][k].lot5)
+			hi = min(hi, l.top)
+			lot2 = max(lot2, l.lot2)
+			lot5 = max(lot5, l.lot5)
 		}
 		lot := int64(pow2[lot2] * pow5[lot5]) // lcm of the legs' lots
-		if r := q / lot * lot; r > lo {
-			return r
+		if hi > lo {
+			if r := hi / lot * lot; r > lo {
+				return r
+			}
 		}
 		q = lo
 	}
@@ -358,7 +419,7 @@ func (s *Scanner) price(g *group, legs []book.AssetIndex, q int64, out *Opportun
 		return verdict
 	case out.Edge <= 0:
 		return EdgeGoneAfterRounding
-	case out.EdgeWorst <= 0 && !s.cfg.SkipWorstCaseGate:
+	case out.EdgeWorst <= 0 && !s.cfg.AssumeExactFills:
 		return EdgeGoneWorstCase
 	}
 	return OK

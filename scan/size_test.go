@@ -90,10 +90,32 @@ func TestSizing(t *testing.T) {
 			// A has 20 one-share levels 0.10 .. 0.29; the walk reads MaxDepth = 16
 			// of them (up to 0.25). Q = 16: A costs Σ(0.10 .. 0.25) = 2.8, B 8;
 			// edge 16 − 10.8 = 5.2; amounts 16×0.25 + 8 = 12 → worst edge 4.
+			// (Exact fills: with the spend-all reserve these thin levels fill
+			// nothing past 2.75 shares.)
 			name: "depth capped at MaxDepth levels",
+			cfg:  func(c *Config) { c.AssumeExactFills = true },
 			legs: []legSpec{{asks: []string{"0.10:1", "0.11:1", "0.12:1", "0.13:1", "0.14:1", "0.15:1", "0.16:1", "0.17:1", "0.18:1", "0.19:1",
 				"0.20:1", "0.21:1", "0.22:1", "0.23:1", "0.24:1", "0.25:1", "0.26:1", "0.27:1", "0.28:1", "0.29:1"}}, {asks: []string{"0.50:100"}}},
 			want: want{OK, "16", []string{"0.25", "0.5"}, "10.8", "0", "5.2", "4"},
+		},
+		{
+			// Spend-all reserve: A 0.40 × 10 then 0.45 × 12, B 0.50 × 100; the walk
+			// reaches 22. A FOK BUY for Q×0.45 USDC buys the 10 cheaper shares for
+			// 4.00 and re-spends the 0.50 saved at 0.45: 1.111112 shares (rounded
+			// up) of the 12 at 0.45 are needed beyond Q, so Q ≤ 22 − 1.111112 =
+			// 20.888888 → lot 0.2 → 20.8. Check: maker 9.36 = 4.00 + 11.91 × 0.45 ≤ 4 + 12 × 0.45.
+			// Cost A 4 + 10.8×0.45 = 8.86, B 10.4 → 19.26; edge 1.54; amounts 9.36 + 10.4 → worst 1.04.
+			name: "spend-all reserve",
+			legs: []legSpec{{asks: []string{"0.40:10", "0.45:12"}}, {asks: []string{"0.50:100"}}},
+			want: want{OK, "20.8", []string{"0.45", "0.5"}, "19.26", "0", "1.54", "1.04"},
+		},
+		{
+			// The same books with exact fills assumed: Q = 22; cost 4 + 5.4 + 11 = 20.4,
+			// edge 1.6; amounts 9.9 + 11 → worst edge 1.1.
+			name: "spend-all reserve off",
+			cfg:  func(c *Config) { c.AssumeExactFills = true },
+			legs: []legSpec{{asks: []string{"0.40:10", "0.45:12"}}, {asks: []string{"0.50:100"}}},
+			want: want{OK, "22", []string{"0.45", "0.5"}, "20.4", "0", "1.6", "1.1"},
 		},
 		{
 			// Walk reaches 4.99 (A's depth); lot 0.1 → 4.9 < min size 5.
@@ -215,7 +237,7 @@ func TestSizing(t *testing.T) {
 		},
 		{
 			name: "worst case gate skipped",
-			cfg:  func(c *Config) { c.SkipWorstCaseGate = true },
+			cfg:  func(c *Config) { c.AssumeExactFills = true },
 			legs: []legSpec{{asks: []string{"0.05:100"}, fee: fee007}, {asks: []string{"0.90:100"}, fee: fee007}},
 			want: want{OK, "100", nil, "95.9625", "0.9625", "4.0375", "-1.65"},
 		},
