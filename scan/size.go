@@ -30,9 +30,9 @@ type Leg struct {
 	// fees in shares (protocol.md §9.2).
 	FeeShares book.Size
 	// DepthAtLimit is the book's total size at prices ≤ Limit (the levels
-	// the leg fills through, whole). If the venue spends the whole maker
-	// amount, a FOK BUY needs (Amount − Cost)/Limit shares beyond Size at
-	// the limit level; exec can check that against DepthAtLimit − Size.
+	// the leg fills through, whole). A FOK BUY that spends its whole maker
+	// amount takes about (Amount − Cost)/Limit shares beyond Size; unless
+	// AssumeExactFills the scanner chose Q so that they fit.
 	DepthAtLimit book.Size
 }
 
