@@ -1,21 +1,16 @@
 package market
 
 import (
-	"encoding/json"
 	"math/big"
-	"os"
 	"strings"
 	"testing"
 )
 
 func FuzzDecodeEvents(f *testing.F) {
-	for _, name := range []string{"testdata/gamma_event_augmented.json", "testdata/gamma_market_single.json"} {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
-	good, _ := json.Marshal([]map[string]any{goodEvent(1, 3)})
-	f.Add(good)
+	// Seeds are small on purpose: the fuzzer minimises every new input it
+	// finds, and minimising a 16 KB fixture takes the whole smoke-run budget.
+	// The real fixtures are decoded by the unit tests.
+	f.Add([]byte(compactEventJSON))
 	f.Add([]byte(`{"data":[{"id":"1","negRisk":true,"negRiskAugmented":false,"markets":[{"conditionId":"0x1","clobTokenIds":"[\"1\",\"2\"]"}]}]}`))
 	f.Add([]byte(`[{"id":1,"markets":"x"},null,{"id":"2","markets":[{"clobTokenIds":"[1,"}]}]`))
 	f.Add([]byte(`null`))
@@ -28,6 +23,18 @@ func FuzzDecodeEvents(f *testing.F) {
 		checkUniverse(t, u)
 	})
 }
+
+// compactEventJSON is a tradeable two-outcome event with only the fields
+// the gate reads.
+const compactEventJSON = `[{"id":"7","title":"T","active":true,"closed":false,"negRisk":true,"negRiskAugmented":false,
+"negRiskMarketID":"0x2c3d7e0eee6f058be3006baabf0d54a07da254ba47fe6e3e095e7990c7814700","negRiskFeeBips":0,"markets":[
+{"conditionId":"0xa","questionID":"0x2c3d7e0eee6f058be3006baabf0d54a07da254ba47fe6e3e095e7990c7814700",
+"clobTokenIds":"[\"11\",\"12\"]","outcomes":"[\"Yes\",\"No\"]","active":true,"closed":false,"acceptingOrders":true,
+"enableOrderBook":true,"orderPriceMinTickSize":0.01,"orderMinSize":5,"negRisk":true,"negRiskOther":false,"feesEnabled":false},
+{"conditionId":"0xb","questionID":"0x2c3d7e0eee6f058be3006baabf0d54a07da254ba47fe6e3e095e7990c7814701",
+"clobTokenIds":["21","22"],"outcomes":["Yes","No"],"active":true,"closed":false,"acceptingOrders":true,
+"enableOrderBook":true,"orderPriceMinTickSize":"0.001","orderMinSize":"5","negRisk":true,"negRiskOther":false,
+"feeSchedule":{"rate":0.04,"exponent":1}}]}]`
 
 // checkUniverse asserts the invariants of Build's output.
 func checkUniverse(t *testing.T, u *Universe) {

@@ -207,3 +207,19 @@ func TestDecodeEventsMalformedItemIsReported(t *testing.T) {
 		t.Errorf("reasons = %v", rs)
 	}
 }
+
+func TestCompactSeedIsTradeable(t *testing.T) {
+	evs, err := DecodeEvents([]byte(compactEventJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := Build(evs, Options{})
+	if len(u.Groups) != 2 || len(u.Exclusions) != 0 {
+		t.Fatalf("groups %d, exclusions %+v", len(u.Groups), u.Exclusions)
+	}
+	// Per-leg ticks and fee models differ inside one event.
+	l := u.Groups[0].Legs
+	if l[0].Tick != book.Tick0_01 || l[1].Tick != book.Tick0_001 || l[0].FeeRateMicros != 0 || l[1].FeeRateMicros != 40_000 {
+		t.Errorf("legs = %+v", l)
+	}
+}

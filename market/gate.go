@@ -61,9 +61,9 @@ func (v *marketEval) reasonCodes() string {
 	return strings.Join(codes, ",")
 }
 
-// evalMarket applies the market gate. tokenConds maps each token id to its
-// condition id, or to sharedToken when the id is listed under two markets.
-func evalMarket(m *Market, info *ClobMarketInfo, tokenConds map[string]string) marketEval {
+// evalMarket applies the market gate. shared reports whether a condition
+// id or token id is also claimed by a different market.
+func evalMarket(m *Market, info *ClobMarketInfo, shared func(cond string, toks [2]string) bool) marketEval {
 	v := marketEval{m: m, cond: strings.TrimSpace(string(m.ConditionID)), question: string(m.GroupItemTitle)}
 	if v.question == "" {
 		v.question = string(m.Question)
@@ -98,11 +98,8 @@ func evalMarket(m *Market, info *ClobMarketInfo, tokenConds map[string]string) m
 		trade(ReasonBadTokenIDs, "clobTokenIds "+strings.Join(ids.Vals, ",")+" are not two distinct decimal token ids")
 	default:
 		v.tokens = [2]string{ids.Vals[0], ids.Vals[1]}
-		for _, t := range v.tokens {
-			if tokenConds[t] == sharedToken {
-				trade(ReasonDuplicateToken, "token "+t+" is listed under another condition id")
-				break
-			}
+		if shared(v.cond, v.tokens) {
+			trade(ReasonDuplicateToken, "token ids "+v.tokens[0]+","+v.tokens[1]+" or condition id also listed for a different market")
 		}
 	}
 

@@ -119,6 +119,12 @@ func TestGateReasons(t *testing.T) {
 		}, ReasonNegRiskIDMismatch, 0, true},
 		{"question missing from listing", func(e map[string]any) { market(e, 2)["questionID"] = questionID(7) }, ReasonQuestionGap, 0, true},
 		{"question listed twice", func(e map[string]any) { market(e, 2)["questionID"] = questionID(1) }, ReasonNegRiskIDMismatch, 0, true},
+		{"market listed twice", func(e map[string]any) {
+			e["markets"] = append(e["markets"].([]any), goodMarket(1, 1))
+		}, ReasonDuplicateMarket, 0, true},
+		{"condition id reused with other tokens", func(e map[string]any) {
+			market(e, 2)["conditionId"] = conditionID(1, 1)
+		}, ReasonDuplicateMarket, ReasonDuplicateToken, false},
 		{"bad conversion fee", func(e map[string]any) { e["negRiskFeeBips"] = json.Number("20000") }, ReasonBadConversionFee, 0, true},
 	}
 	for _, tc := range tests {

@@ -22,6 +22,7 @@ const (
 	ReasonMarketExcluded           // a listed market failed the market gate
 	ReasonNegRiskIDMismatch        // markets and event disagree on the neg-risk market id
 	ReasonQuestionGap              // question indexes are not exactly 0..N-1
+	ReasonDuplicateMarket          // a condition id is listed twice in the event
 	ReasonBadConversionFee         // negRiskFeeBips unreadable or out of range
 
 	// Market-level reasons: the market cannot be traded, or cannot be a leg
@@ -33,7 +34,7 @@ const (
 	ReasonNoOrderBook      // enableOrderBook is not true
 	ReasonNoConditionID    // conditionId missing
 	ReasonBadTokenIDs      // clobTokenIds not exactly two distinct non-empty ids
-	ReasonDuplicateToken   // a token id also belongs to another market
+	ReasonDuplicateToken   // a token id or condition id also belongs to another market
 	ReasonBadOutcomes      // outcomes not exactly ["Yes","No"] (baskets need to know which token is YES)
 	ReasonBadTick          // no valid tick size from CLOB or Gamma
 	ReasonBadMinSize       // no valid minimum order size from CLOB or Gamma
@@ -62,6 +63,7 @@ var reasonCodes = [reasonCount]string{
 	ReasonMarketExcluded:    "market_excluded",
 	ReasonNegRiskIDMismatch: "neg_risk_id_mismatch",
 	ReasonQuestionGap:       "question_gap",
+	ReasonDuplicateMarket:   "duplicate_market",
 	ReasonBadConversionFee:  "bad_conversion_fee",
 	ReasonInactive:          "inactive",
 	ReasonClosed:            "closed",
@@ -97,6 +99,7 @@ var reasonTexts = [reasonCount]string{
 	ReasonMarketExcluded:    "a listed market failed the market gate, so the basket would be incomplete",
 	ReasonNegRiskIDMismatch: "markets disagree with the event on the neg-risk market id",
 	ReasonQuestionGap:       "question indexes are not exactly 0..N-1: a question of this neg-risk market is not listed",
+	ReasonDuplicateMarket:   "a market is listed twice, so the basket would buy it twice",
 	ReasonBadConversionFee:  "negRiskFeeBips is unreadable or out of range",
 	ReasonInactive:          "the market is not active",
 	ReasonClosed:            "the market is closed (or closed is missing)",
@@ -105,7 +108,7 @@ var reasonTexts = [reasonCount]string{
 	ReasonNoOrderBook:       "the market's order book is not enabled",
 	ReasonNoConditionID:     "the market has no condition id",
 	ReasonBadTokenIDs:       "clobTokenIds is not exactly two distinct token ids",
-	ReasonDuplicateToken:    "a token id also belongs to another market",
+	ReasonDuplicateToken:    "a token id or condition id also belongs to another market",
 	ReasonBadOutcomes:       "outcomes are not [Yes, No], so the YES token is not known",
 	ReasonBadTick:           "no valid tick size (CLOB mts or Gamma orderPriceMinTickSize)",
 	ReasonBadMinSize:        "no valid minimum order size (CLOB mos or Gamma orderMinSize)",

@@ -208,33 +208,52 @@ func Build(events []Event, opt Options) *Universe {
 }
 
 type builder struct {
-	u          *Universe
-	opt        Options
-	tokenConds map[string]string // token id → condition id, or sharedToken
-	pairs      map[string]bool   // condition ids already given a binary pair
+	u      *Universe
+	opt    Options
+	owners map[string]string // "t:"+token or "c:"+condition → market identity, or sharedToken
+	pairs  map[string]bool   // condition ids already given a binary pair
 }
 
-// sharedToken marks a token id listed under two condition ids; it cannot
-// be a condition id.
+// sharedToken marks a token id or condition id claimed by two different
+// markets; it cannot be a real identity.
 const sharedToken = "\x00shared"
 
-// countTokens finds token ids listed under more than one condition id.
+// countTokens records, for every token id and condition id, the one market
+// identity (condition id + both token ids) that lists it, or sharedToken
+// when two different identities do. The same market listed under two
+// events is one identity and shares its registry entries.
 func (b *builder) countTokens(events []Event) {
-	b.tokenConds = map[string]string{}
+	b.owners = map[string]string{}
+	claim := func(key, id string) {
+		if prev, ok := b.owners[key]; !ok {
+			b.owners[key] = id
+		} else if prev != id {
+			b.owners[key] = sharedToken
+		}
+	}
 	for i := range events {
 		for j := range events[i].Markets {
 			m := &events[i].Markets[j]
-			for _, t := range m.ClobTokenIDs.Vals {
-				prev, ok := b.tokenConds[t]
-				switch {
-				case !ok:
-					b.tokenConds[t] = string(m.ConditionID)
-				case prev != string(m.ConditionID):
-					b.tokenConds[t] = sharedToken
-				}
+			v := m.ClobTokenIDs.Vals
+			if len(v) != 2 {
+				continue
+			}
+			cond := strings.TrimSpace(string(m.ConditionID))
+			id := cond + "\x00" + v[0] + "\x00" + v[1]
+			claim("t:"+v[0], id)
+			claim("t:"+v[1], id)
+			if cond != "" {
+				claim("c:"+cond, id)
 			}
 		}
 	}
+}
+
+// shared reports whether a market's tokens or condition id are claimed by
+// another market.
+func (b *builder) shared(cond string, toks [2]string) bool {
+	return b.owners["t:"+toks[0]] == sharedToken || b.owners["t:"+toks[1]] == sharedToken ||
+		cond != "" && b.owners["c:"+cond] == sharedToken
 }
 
 func (b *builder) exclude(e *Event, m *marketEval, r Reason, detail string) {
@@ -261,7 +280,7 @@ func (b *builder) event(e *Event) {
 		if ci, ok := b.opt.ClobInfo[string(m.ConditionID)]; ok && m.ConditionID != "" {
 			info = &ci
 		}
-		evals[i] = evalMarket(m, info, b.tokenConds)
+		evals[i] = evalMarket(m, info, b.shared)
 		// Market-level exclusions: tradeability always; basket membership
 		// only where a basket was possible.
 		for _, p := range evals[i].trade {
@@ -307,7 +326,8 @@ func (b *builder) asset(m *marketEval, yes bool) book.AssetIndex {
 	info := book.AssetInfo{Market: m.cond, Tick: m.p.tick, MinSize: m.p.minSize, NegRisk: m.p.negRisk}
 	info.TokenID, info.Outcome = m.tokens[0], m.outcomes[0]
 	// Add cannot fail: token ids are non-empty, distinct within the market
-	// (evalMarket) and never shared across markets (ReasonDuplicateToken).
+	// (evalMarket), and a token is never claimed by two market identities
+	// (ReasonDuplicateToken), so neither token is registered yet.
 	y, _ := reg.Add(info)
 	info.TokenID, info.Outcome = m.tokens[1], m.outcomes[1]
 	n, _ := reg.Add(info)
@@ -391,6 +411,16 @@ func eventGate(e *Event, evals []marketEval) ([]Reason, []string, int64) {
 	}
 	if len(evals) < 2 {
 		add(ReasonTooFewMarkets, itoa(int64(len(evals)))+" market(s)")
+	}
+	conds := map[string]bool{}
+	for i := range evals {
+		if c := evals[i].cond; c != "" {
+			if conds[c] {
+				add(ReasonDuplicateMarket, evals[i].label()+": condition "+c+" listed twice")
+				break
+			}
+			conds[c] = true
+		}
 	}
 	var other, bad []string
 	for i := range evals {
