@@ -22,8 +22,9 @@
 //   - A group is in the near-miss pool exactly between a PoolEnter and the
 //     next PoolLeave: it enters when missing == 0 and sum ≤ payout ×
 //     EnterPPM/1e6 and leaves when a leg loses its ask or sum > payout ×
-//     LeavePPM/1e6. With LeavePPM ≥ EnterPPM a sum moving inside the band
-//     does not flap. Groups below the payout stay in the pool (their legs
+//     LeavePPM/1e6 (each band optionally tightened by EnterAbs/LeaveAbs;
+//     binary pairs only with TradePairs). With LeavePPM ≥ EnterPPM a sum
+//     moving inside the band does not flap. Groups below the payout stay in the pool (their legs
 //     stay armed). Time in the pool uses the caller's timestamps (SetTime);
 //     the scanner never reads the clock.
 //   - Evaluate prices a group only from books that are Valid, not Crossed,

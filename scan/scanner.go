@@ -90,8 +90,16 @@ type Config struct {
 	// Near-miss pool bands, as cost/payout in millionths: a group enters the
 	// pool when Σ best asks ≤ payout×EnterPPM/1e6 and leaves when it rises
 	// above payout×LeavePPM/1e6 (or a leg loses its ask). LeavePPM ≥
-	// EnterPPM gives hysteresis.
+	// EnterPPM gives hysteresis. Binary pairs join the pool only with
+	// TradePairs: their asks sum to 1 + spread, so they would always be
+	// "hot" without ever being a trade.
 	EnterPPM, LeavePPM uint32
+	// EnterAbs and LeaveAbs, when > 0, also bound the bands in absolute
+	// micro-dollars per set above the payout (enter at ≤ payout + EnterAbs,
+	// leave above payout + LeaveAbs; the tighter of ratio and absolute
+	// wins). A NO basket of N legs pays N−1, so a 1.02 ratio alone lets it
+	// sit 0.02×(N−1) above the payout: 0.18 for N = 10.
+	EnterAbs, LeaveAbs int64
 	// MaxShares caps Q (micro-shares); MaxNotional caps Σ_legs Q × limit
 	// price (micro-dollars: the USDC the FOK orders may spend, fees
 	// excluded). Either at zero means trade nothing (CapZero).
@@ -137,6 +145,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: fee decimals %d above 6", ErrConfig, c.FeeDecimals)
 	case c.EnterPPM == 0 || c.LeavePPM < c.EnterPPM:
 		return fmt.Errorf("%w: pool bands enter %d, leave %d (need 0 < enter ≤ leave)", ErrConfig, c.EnterPPM, c.LeavePPM)
+	case c.EnterAbs < 0 || c.LeaveAbs < 0 || (c.EnterAbs > 0) != (c.LeaveAbs > 0) || c.LeaveAbs < c.EnterAbs:
+		return fmt.Errorf("%w: absolute pool bands enter %d, leave %d (need both 0, or 0 < enter ≤ leave)", ErrConfig, c.EnterAbs, c.LeaveAbs)
 	case c.MaxShares < 0 || c.MaxNotional < 0 || c.MinNotional < 0:
 		return fmt.Errorf("%w: negative limit", ErrConfig)
 	}
@@ -298,6 +308,13 @@ func New(cfg Config, assets []Asset, specs []GroupSpec, pool *ring.Ring[PoolEven
 			enter:   payout * int64(cfg.EnterPPM) / 1_000_000, // floor: enter no earlier than the band
 			leave:   payout * int64(cfg.LeavePPM) / 1_000_000,
 			payout:  payout,
+		}
+		if cfg.EnterAbs > 0 {
+			g.enter = min(g.enter, payout+cfg.EnterAbs)
+			g.leave = min(g.leave, payout+cfg.LeaveAbs)
+		}
+		if sp.Kind == BinaryPair && !cfg.TradePairs {
+			g.enter = -1 // never: sums are ≥ 0
 		}
 		s.legs = append(s.legs, sp.Legs...)
 		s.events[gi] = sp.Event

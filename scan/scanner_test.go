@@ -367,3 +367,56 @@ func TestPoolRingConsumer(t *testing.T) {
 		t.Fatalf("too few pool changes: %+v", st)
 	}
 }
+
+// TestPoolBandsByKind: binary pairs stay out of the pool unless traded;
+// absolute bands tighten a NO basket's ratio bands.
+func TestPoolBandsByKind(t *testing.T) {
+	// A pair at 0.50 + 0.51 = 1.01 (a one-tick spread): within 1.02, but a
+	// pair is an alarm, not a trade.
+	pairLegs := []legSpec{{asks: []string{"0.50:10"}}, {asks: []string{"0.51:10"}}}
+	pair := []GroupSpec{{Kind: BinaryPair, Legs: []book.AssetIndex{0, 1}}}
+	if f := build(t, DefaultConfig(), pairLegs, pair); f.s.Group(0).InPool || len(f.drainPool()) != 0 {
+		t.Fatal("binary pair entered the pool")
+	}
+	cfg := DefaultConfig()
+	cfg.TradePairs = true
+	if f := build(t, cfg, pairLegs, pair); !f.s.Group(0).InPool {
+		t.Fatal("traded pair not in the pool")
+	}
+
+	// NO basket of 10 legs at 0.905: Σ 9.05 against a payout of 9.
+	// Ratio bands: enter ≤ 9.18, so it is hot. With EnterAbs 0.02 /
+	// LeaveAbs 0.025: enter ≤ 9.02 → not hot; at Σ 9.02 hot; leaves above 9.025.
+	legs := make([]legSpec, 10)
+	ids := make([]book.AssetIndex, 10)
+	for i := range legs {
+		legs[i] = legSpec{tick: book.Tick0_001, asks: []string{"0.905:10"}}
+		ids[i] = book.AssetIndex(i)
+	}
+	no := []GroupSpec{{Kind: NoBasket, Legs: ids}}
+	if f := build(t, DefaultConfig(), legs, no); !f.s.Group(0).InPool {
+		t.Fatal("ratio bands: NO basket at 9.05/9 not hot")
+	}
+	cfg = DefaultConfig()
+	cfg.EnterAbs, cfg.LeaveAbs = 20_000, 25_000
+	f := build(t, cfg, legs, no)
+	if f.s.Group(0).InPool {
+		t.Fatal("absolute bands: NO basket at 9.05 hot")
+	}
+	f.s.OnBestAsk(0, 875_000, true) // Σ 9.02
+	if !f.s.Group(0).InPool {
+		t.Fatal("absolute bands: NO basket at 9.02 not hot")
+	}
+	f.s.OnBestAsk(1, 910_000, true) // Σ 9.025: stays
+	if !f.s.Group(0).InPool {
+		t.Fatal("absolute bands: left at 9.025")
+	}
+	f.s.OnBestAsk(1, 911_000, true) // Σ 9.026: leaves
+	if f.s.Group(0).InPool {
+		t.Fatal("absolute bands: still hot at 9.026")
+	}
+	cfg.LeaveAbs = 0
+	if _, err := New(cfg, f.s.assets, no, nil); !errors.Is(err, ErrConfig) {
+		t.Fatalf("one absolute band accepted: %v", err)
+	}
+}
