@@ -1,10 +1,12 @@
 package feed
 
 import (
+	"bufio"
 	"encoding/json"
 	"strconv"
 	"testing"
 
+	"github.com/gobwas/ws"
 	"github.com/hotpath/hotpath/book"
 )
 
@@ -35,6 +37,10 @@ func benchBook(t testing.TB, reg *book.Registry) []byte {
 	return append(b, `]}`...)
 }
 
+// BenchmarkDecodePriceChange decodes the protocol §2.5 example, the current
+// two-entry price_change: 584 bytes (two 77-digit token ids, a 66-character
+// market and two 40-hex hashes make a real two-entry message about twice the
+// ~300 bytes of the design budget).
 func BenchmarkDecodePriceChange(b *testing.B) {
 	reg := testRegistry(b, tokA, tokB)
 	d := NewDecoder(reg, 0)
@@ -158,6 +164,27 @@ func BenchmarkDecodeApplyPriceChange(b *testing.B) {
 		evs := d.Decode(msg, 2)
 		for i := range evs {
 			in.Apply(&evs[i])
+		}
+	}
+}
+
+// BenchmarkReadDecodePriceChange: frame bytes in a bufio.Reader → frame
+// parsed → message decoded, the reader goroutine's whole job per frame
+// except the clock read and the ring push.
+func BenchmarkReadDecodePriceChange(b *testing.B) {
+	reg := testRegistry(b, tokA, tokB)
+	d := NewDecoder(reg, 0)
+	frame := serverFrame(ws.OpText, true, []byte(pcCurrent))
+	fr := newFrameReader(bufio.NewReaderSize(&loopReader{data: frame}, 64<<10), 1<<20)
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, p, err := fr.next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(d.Decode(p, 1)) != 2 {
+			b.Fatal("decode")
 		}
 	}
 }
