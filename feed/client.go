@@ -44,6 +44,13 @@ type Config struct {
 	// time before it is decoded (capture). It runs on the connection's
 	// reader goroutine; msg is valid only during the call.
 	Tap func(conn uint16, recvNs int64, msg []byte)
+	// Notify, when set, is called on the connection's reader goroutine
+	// after the events of one message (or of a lost session's resyncs)
+	// have been pushed to the ring: a doorbell for a consumer that waits
+	// on several rings with a timeout, or the consumer itself when it runs
+	// fused with a single reader (it must then drain the ring before
+	// returning, and RingSize must hold one message's events).
+	Notify func(conn uint16)
 }
 
 func (c *Config) withDefaults() {
@@ -475,6 +482,9 @@ func (cn *Conn) endSession(nc net.Conn, assets []book.AssetIndex) {
 			return
 		}
 	}
+	if len(assets) > 0 && cn.cfg.Notify != nil {
+		cn.cfg.Notify(cn.id)
+	}
 }
 
 // push publishes one event, waiting (parked) while the ring is full.
@@ -517,6 +527,9 @@ func (cn *Conn) readLoop() (healthy bool, err error) {
 				if !cn.push(&evs[i]) {
 					return healthy, errors.New("feed: ring closed")
 				}
+			}
+			if len(evs) > 0 && cn.cfg.Notify != nil {
+				cn.cfg.Notify(cn.id)
 			}
 		case msgBinary:
 			cn.dec.Count(ReasonBinary)
