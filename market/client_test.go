@@ -248,3 +248,39 @@ func TestDiscoverEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestMarketsPaging(t *testing.T) {
+	fixture := readFile(t, "testdata/gamma_markets_2026_06.json")
+	var all []json.RawMessage
+	if err := json.Unmarshal(fixture, &all); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.RequestURI())
+		mu.Unlock()
+		if r.URL.Path != "/markets" {
+			http.NotFound(w, r)
+			return
+		}
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		end := min(offset+limit, len(all))
+		_ = json.NewEncoder(w).Encode(all[min(offset, end):end])
+	}))
+	defer srv.Close()
+	ms, err := testClient(srv).Markets(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 5 || ms[0].ID != "540817" || ms[4].ID != "540843" {
+		t.Fatalf("markets = %d", len(ms))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || !strings.HasSuffix(seen[2], "limit=2&offset=4") {
+		t.Errorf("requests = %v", seen)
+	}
+}
