@@ -275,7 +275,7 @@ func candidateConditions(events []Event, binary bool) []string {
 		basket := (e.NegRisk.True() || e.EnableNegRisk.True()) && e.NegRiskAugmented.False()
 		for j := range e.Markets {
 			m := &e.Markets[j]
-			cid := string(m.ConditionID)
+			cid := strings.TrimSpace(string(m.ConditionID))
 			if cid == "" || seen[cid] {
 				continue
 			}

@@ -144,7 +144,7 @@ func evalMarket(m *Market, info *ClobMarketInfo, shared func(cond string, toks [
 		basket(ReasonNegRiskOther, "negRiskOther="+flagText(m.NegRiskOther))
 	}
 
-	if info != nil && !info.AcceptingOrders.True() && info.AcceptingOrders.Set {
+	if info != nil && info.AcceptingOrders.False() {
 		trade(ReasonNotAccepting, "CLOB ao=false")
 	}
 	delays := []Decimal{m.SecondsDelay}

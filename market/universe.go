@@ -277,7 +277,7 @@ func (b *builder) event(e *Event) {
 	for i := range e.Markets {
 		m := &e.Markets[i]
 		var info *ClobMarketInfo
-		if ci, ok := b.opt.ClobInfo[string(m.ConditionID)]; ok && m.ConditionID != "" {
+		if ci, ok := b.opt.ClobInfo[strings.TrimSpace(string(m.ConditionID))]; ok {
 			info = &ci
 		}
 		evals[i] = evalMarket(m, info, b.shared)
