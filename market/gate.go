@@ -8,8 +8,10 @@ import (
 	"github.com/hotpath/hotpath/book"
 )
 
-// maxFeeExponent bounds the fee exponent; the venue has used 1 and 2.
-const maxFeeExponent = 8
+// maxFeeExponent bounds the fee exponent; the venue has used 1 and 2, and
+// the scanner's exact fee arithmetic supports 0..4 (scan.MaxFeeExponent).
+// A larger one excludes the market (ReasonBadFee).
+const maxFeeExponent = 4
 
 // problem is one failed market check.
 type problem struct {
