@@ -21,7 +21,7 @@ func TestClientNotify(t *testing.T) {
 		}
 	}
 	var c *Client
-	var calls, empty, resyncs atomic.Int64
+	var calls, empty, resyncs, snaps atomic.Int64
 	cfg := Config{URL: srv.url(), Registry: reg, RingSize: 1024, BackoffInitial: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
 	// The consumer runs fused with the reader, inside Notify: the ring must
 	// hold the message's events already.
@@ -35,8 +35,11 @@ func TestClientNotify(t *testing.T) {
 				break
 			}
 			n++
-			if e.Kind == KindResync {
+			switch e.Kind {
+			case KindResync:
 				resyncs.Add(1)
+			case KindBookEnd:
+				snaps.Add(1)
 			}
 		}
 		if n == 0 {
@@ -60,9 +63,9 @@ func TestClientNotify(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	waitFor("snapshots", func() bool { return calls.Load() >= 1 })
-	srv.change(tokA, book.Ask, 410_000, 0)
+	waitFor("snapshots", func() bool { return snaps.Load() >= 2 })
 	before := calls.Load()
+	srv.change(tokA, book.Ask, 410_000, 0)
 	waitFor("delta", func() bool { return calls.Load() > before })
 	srv.dropAll()
 	waitFor("resyncs", func() bool { return resyncs.Load() >= 2 })
