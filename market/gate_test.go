@@ -101,6 +101,9 @@ func TestGateReasons(t *testing.T) {
 		{"fee exponent fractional", func(e map[string]any) {
 			market(e, 1)["feeSchedule"] = map[string]any{"rate": "0.05", "exponent": json.Number("1.5")}
 		}, ReasonMarketExcluded, ReasonBadFee, false},
+		{"fee exponent above 4", func(e map[string]any) {
+			market(e, 1)["feeSchedule"] = map[string]any{"rate": "0.05", "exponent": json.Number("5")}
+		}, ReasonMarketExcluded, ReasonBadFee, false},
 		{"sports delay", func(e map[string]any) { market(e, 1)["secondsDelay"] = json.Number("3") }, ReasonMarketExcluded, ReasonDelayed, false},
 		{"market not neg-risk", func(e map[string]any) { market(e, 1)["negRisk"] = false }, ReasonMarketExcluded, ReasonMarketNotNegRisk, true},
 		{"other outcome", func(e map[string]any) { market(e, 1)["negRiskOther"] = true }, ReasonOtherOutcome, ReasonNegRiskOther, true},
