@@ -259,6 +259,10 @@ func spendAllTop(before, spent int64, p book.Price, size book.Size) int64 {
 	if before == 0 || p == 0 {
 		return int64(size)
 	}
+	if before < 1<<43 && spent < math.MaxInt64 { // before×p < 2^63: 64-bit division
+		saved := before*int64(p) - spent
+		return before + int64(size) - (saved+int64(p)-1)/int64(p)
+	}
 	// saved = before×p − spent ≥ 0 (every better level is cheaper), in µsh·µ$.
 	hi, lo := bits.Mul64(uint64(before), uint64(p))
 	lo, borrow := bits.Sub64(lo, uint64(spent), 0)
