@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/hotpath/hotpath/book"
@@ -410,5 +412,42 @@ func TestLegDetail(t *testing.T) {
 	}
 	if o.TS != 777 || o.Group != 0 || o.Kind != YesBasket || o.N != 2 || o.Payout != book.Scale || o.Proceeds != 20_000_000 {
 		t.Errorf("header %+v", o)
+	}
+}
+
+// TestSpendAllTop: the reserve against math/big, on both the 64-bit and
+// the 128-bit paths.
+func TestSpendAllTop(t *testing.T) {
+	// Hand-checked: 10 shares at 0.40 before a 12-share level at 0.45:
+	// saved 10×0.45 − 4 = 0.5 → 1.111112 shares → top 22 − 1.111112.
+	if got := spendAllTop(10*int64(share), 10*int64(share)*400_000, 450_000, 12*share); got != 20_888_888 {
+		t.Fatalf("top %d, want 20888888", got)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i := 0; i < 20000; i++ {
+		p := book.Price(1 + rng.IntN(book.Scale))
+		var before int64
+		if i%2 == 0 {
+			before = rng.Int64N(1 << 43)
+		} else {
+			before = (1 << 43) + rng.Int64N(1<<50)
+		}
+		// spent: before shares at prices ≤ p
+		avg := int64(rng.IntN(int(p)) + 1)
+		spentBig := new(big.Int).Mul(big.NewInt(before), big.NewInt(avg))
+		if !spentBig.IsInt64() {
+			continue
+		}
+		spent := spentBig.Int64()
+		size := book.Size(rng.Int64N(1 << 40))
+		saved := new(big.Int).Sub(new(big.Int).Mul(big.NewInt(before), big.NewInt(int64(p))), spentBig)
+		q, r := new(big.Int).QuoRem(saved, big.NewInt(int64(p)), new(big.Int))
+		if r.Sign() > 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		want := before + int64(size) - q.Int64()
+		if got := spendAllTop(before, spent, p, size); got != want {
+			t.Fatalf("before %d spent %d p %d size %d: %d, want %d", before, spent, p, size, got, want)
+		}
 	}
 }
