@@ -239,7 +239,9 @@ type askState struct {
 //
 // A Scanner is owned by one goroutine (the book+scan stage): every method,
 // and every read of Stats, happens there. It has no locks and no atomics.
+// It must not be copied (go vet's copylocks check enforces it).
 type Scanner struct {
+	_       noCopy
 	cfg     Config
 	now     int64
 	asks    []askState
@@ -514,3 +516,9 @@ func (s *Scanner) Next(out *Opportunity) bool {
 	s.Evaluate(int(gi), out)
 	return true
 }
+
+// noCopy makes go vet report copies of a Scanner (see sync.noCopy).
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
