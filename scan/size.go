@@ -68,15 +68,17 @@ type Opportunity struct {
 	Legs [MaxLegs]Leg
 }
 
-// level is one ask level read from a book, with what settle needs computed
-// once when it is read: the exponents of its cent lot (centLotExp), the
-// cumulative depth through it and top, the most shares Q for which it can
-// be the limit level (see spendAllTop).
+// level is one ask level read from a book. settle fills in, the first time
+// the level is a limit (ready), the exponents of its cent lot (centLotExp)
+// and top, the most shares Q for which it can be the limit level
+// (spendAllTop).
 type level struct {
 	p          book.Price
 	lot2, lot5 uint8
+	ready      bool
 	s          book.Size
 	cum        int64 // Σ sizes of this and the better levels
+	spent      int64 // Σ size×price of the better levels, µsh·µ$
 	top        int64 // Q ≤ top when this level is the limit
 }
 
@@ -85,7 +87,6 @@ type walk struct {
 	lv    [MaxLegs][MaxDepth]level
 	depth [MaxLegs]int   // levels loaded per leg (the last is the current one)
 	rem   [MaxLegs]int64 // shares left at the current level
-	spent [MaxLegs]int64 // Σ size×price of the loaded levels, µsh·µ$ (spendAllTop)
 	unit  [MaxLegs]int64 // current level's price + fee per share, 1e-12 USDC
 	lim   [MaxLegs]int   // after settle: index of each leg's limit level
 }
@@ -135,7 +136,7 @@ func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) R
 			return LimitNotTradeable
 		}
 		out.Legs[i].Epoch = b.Epoch()
-		w.load(i, 0, p, sz, s.cfg.AssumeExactFills)
+		w.load(i, 0, p, sz)
 		w.rem[i] = int64(sz)
 		u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
 		w.unit[i] = u
@@ -155,7 +156,7 @@ func (s *Scanner) evaluate(g *group, legs []book.AssetIndex, out *Opportunity) R
 	if qmax <= 0 {
 		return CapZero
 	}
-	q := w.settle(len(legs), qmax)
+	q := w.settle(len(legs), qmax, s.cfg.AssumeExactFills)
 	out.Q = book.Size(q)
 	if q == 0 {
 		return BelowMinSize
@@ -215,7 +216,7 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 			if !ok || sz <= 0 || !p.Tradeable(as.Book.Tick()) {
 				return q // this leg has no more depth we may buy
 			}
-			w.load(i, d, p, sz, s.cfg.AssumeExactFills)
+			w.load(i, d, p, sz)
 			w.rem[i] = int64(sz)
 			u := int64(p)*1_000_000 + as.Fee.perSharePico(p)
 			m += u - w.unit[i]
@@ -229,20 +230,14 @@ func (s *Scanner) walkDepth(legs []book.AssetIndex, m, sumP, threshold int64) in
 }
 
 // load records level d (price p, size sz) of leg i.
-func (w *walk) load(i, d int, p book.Price, sz book.Size, exact bool) {
+func (w *walk) load(i, d int, p book.Price, sz book.Size) {
 	var cum, spent int64
 	if d > 0 {
-		cum, spent = w.lv[i][d-1].cum, w.spent[i]
+		prev := &w.lv[i][d-1]
+		cum, spent = prev.cum, satAddU(prev.spent, int64(prev.s), prev.p)
 	}
-	l2, l5 := centLotExp(p)
-	l := level{p: p, lot2: l2, lot5: l5, s: sz, cum: cum + int64(sz)}
-	l.top = l.cum
-	if !exact {
-		l.top = spendAllTop(cum, spent, p, sz)
-	}
-	w.lv[i][d] = l
+	w.lv[i][d] = level{p: p, s: sz, cum: cum + int64(sz), spent: spent}
 	w.depth[i] = d + 1
-	w.spent[i] = satAddU(spent, int64(sz), p)
 }
 
 // spendAllTop is the most shares Q for which a FOK BUY with limit p, maker
@@ -303,7 +298,7 @@ func satAddU(spent, s int64, p book.Price) int64 {
 // the legal lot and top depend on Q. Between level boundaries (lo, hi] the
 // limits are fixed, and the largest legal Q there is floor(min(hi, tops) /
 // lot)×lot if it is above lo; otherwise move down to lo and repeat.
-func (w *walk) settle(n int, q int64) int64 {
+func (w *walk) settle(n int, q int64, exact bool) int64 {
 	for q > 0 {
 		var lot2, lot5 uint8
 		var lo int64
@@ -315,6 +310,14 @@ func (w *walk) settle(n int, q int64) int64 {
 			}
 			w.lim[i] = k
 			l := &w.lv[i][k]
+			if !l.ready {
+				l.lot2, l.lot5 = centLotExp(l.p)
+				l.top = l.cum
+				if !exact {
+					l.top = spendAllTop(l.cum-int64(l.s), l.spent, l.p, l.s)
+				}
+				l.ready = true
+			}
 			if before := l.cum - int64(l.s); before > lo {
 				lo = before
 			}
