@@ -463,6 +463,28 @@ func (s *Scanner) emitPool(gi uint32, g *group, k PoolEventKind, inPool int64) {
 	s.pool.Commit(1)
 }
 
+// ReemitPool pushes a PoolEnter event, stamped with the current time, for
+// every group now in the pool, and returns how many it pushed (fewer than
+// the hot groups when the ring fills; the rest are counted as dropped). Use
+// it when the pool consumer starts late or after PoolDropped grew: pool
+// events are edge-triggered, so a lost one is otherwise never repeated.
+// Re-emitted events do not count as entries. Owner goroutine only.
+func (s *Scanner) ReemitPool() int {
+	n := 0
+	for gi := range s.groups {
+		g := &s.groups[gi]
+		if g.flags&flagInPool == 0 {
+			continue
+		}
+		before := s.Stats.PoolDropped
+		s.emitPool(uint32(gi), g, PoolEnter, 0)
+		if s.pool != nil && s.Stats.PoolDropped == before {
+			n++
+		}
+	}
+	return n
+}
+
 // GroupState is a snapshot of one group, for tests, status pages and
 // collectors (not for the hot path: Legs is a fresh copy).
 type GroupState struct {

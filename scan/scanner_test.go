@@ -420,3 +420,27 @@ func TestPoolBandsByKind(t *testing.T) {
 		t.Fatalf("one absolute band accepted: %v", err)
 	}
 }
+
+// TestReemitPool: after drops, ReemitPool repeats an enter for every hot
+// group so the consumer can rebuild its view.
+func TestReemitPool(t *testing.T) {
+	legs := []legSpec{{asks: []string{"0.6:10"}}, {asks: []string{"0.41:10"}}, {asks: []string{"0.45:10"}}, {asks: []string{"0.7:10"}}}
+	groups := []GroupSpec{
+		{Kind: YesBasket, Legs: []book.AssetIndex{0, 1}}, // 1.01: hot
+		{Kind: YesBasket, Legs: []book.AssetIndex{2, 3}}, // 1.15: not
+		{Kind: YesBasket, Legs: []book.AssetIndex{1, 2}}, // 0.86: hot
+	}
+	f := build(t, DefaultConfig(), legs, groups)
+	f.drainPool() // the consumer lost these
+	f.s.SetTime(99)
+	if n := f.s.ReemitPool(); n != 2 {
+		t.Fatalf("re-emitted %d, want 2", n)
+	}
+	ev := f.drainPool()
+	if len(ev) != 2 || ev[0].Group != 0 || ev[1].Group != 2 || ev[0].Event != PoolEnter || ev[1].TS != 99 {
+		t.Fatalf("events %+v", ev)
+	}
+	if f.s.Stats.PoolEnters != 2 || f.s.Group(0).PoolEntries != 1 {
+		t.Fatalf("re-emission counted as entries: %+v", f.s.Stats)
+	}
+}
