@@ -18,7 +18,9 @@ import (
 // fee-free market.
 type FeeModel struct {
 	// Rate in millionths: 0.25 → 250_000, 0.072 → 72_000, 0.0175 → 17_500.
-	// At most RateMax (a rate of 1).
+	// At most RateMax (a rate of 1). The venue's decimal (fd.r, Gamma
+	// feeSchedule.rate) parses exactly with book.ParsePrice.
+	// Builder taker fees (bps) add to it: 10 bps → 1_000.
 	Rate uint32
 	// Exponent of p(1−p): 1 in the current schedule, 2 in early 2026;
 	// 0 through MaxFeeExponent are supported.
