@@ -20,8 +20,8 @@ type FeeModel struct {
 	// Rate in millionths: 0.25 → 250_000, 0.072 → 72_000, 0.0175 → 17_500.
 	// At most RateMax (a rate of 1). The venue's decimal (fd.r, Gamma
 	// feeSchedule.rate) parses exactly with book.ParsePrice. Builder fees
-	// (a rate on the USDC amount, protocol.md §9.2) are not modelled: the
-	// engine sends no builder code.
+	// (a rate on the USDC amount, protocol.md §9.2) are not modelled: orders
+	// priced here must not carry a builder code.
 	Rate uint32
 	// Exponent of p(1−p): 1 in the current schedule, 2 in early 2026;
 	// 0 through MaxFeeExponent are supported.
