@@ -63,6 +63,7 @@ type Template struct {
 	Envelope  []byte   // {"deferExec":…,"order":{…},"owner":…,"orderType":"FOK"}
 	SignedAt  int64    // unix nanoseconds
 	epoch     uint64
+	table     *assetTable // the table it was signed for (Restore)
 }
 
 // TemplateConfig configures a Pool.
@@ -424,7 +425,7 @@ func (p *Pool) sign(t *assetTable, price book.Price, shares book.Size, now time.
 	if err != nil {
 		return nil, err
 	}
-	tpl := &Template{Asset: t.leg.Asset, Price: price, Shares: shares, SignedAt: now.UnixNano()}
+	tpl := &Template{Asset: t.leg.Asset, Price: price, Shares: shares, SignedAt: now.UnixNano(), table: t}
 	tpl.Order = Order{
 		Salt: p.nextSalt(), Maker: p.maker, Signer: p.signer, TokenID: t.leg.TokenID,
 		MakerAmount: maker, TakerAmount: taker, Side: Buy, SignatureType: p.cfg.SignatureType,
