@@ -30,6 +30,7 @@ type Window struct {
 	Cost        int64      `json:"cost"`      // Σ best YES asks during the window, micro pUSD
 	Edge        int64      `json:"edge"`      // payout − cost, before fees, micro
 	Fees        int64      `json:"fees"`      // taker fees of one share of every leg at those asks, micro
+	Net         int64      `json:"net"`       // Edge − Fees per basket share: > 0 is a real opportunity, else a near miss
 	Taken       book.Size  `json:"taken"`     // shares of the dipped order filled
 	TakenBy     []string   `json:"taken_by"`  // taker addresses, in fill order
 	FirstTaken  time.Time  `json:"first_taken"`
@@ -416,7 +417,7 @@ func (f *flow) plantWindow() {
 	}
 	w := &Window{EventID: e.ID, Event: e.Title, Augmented: e.Augmented, Start: time.Now(), DippedToken: m.YesToken,
 		OrderID: id, Price: book.Price(dip), WasPrice: asks[i], Depth: depth, Cost: newSum,
-		Edge: int64(book.One) - newSum, Fees: fees, tradeIdx: tradeIdx}
+		Edge: int64(book.One) - newSum, Fees: fees, Net: int64(book.One) - newSum - fees, tradeIdx: tradeIdx}
 	for _, o := range e.Markets {
 		w.Legs = append(w.Legs, o.YesToken)
 	}

@@ -26,16 +26,31 @@ const (
 // descending (best last), at timestamp ts (ms).
 func (s *Server) bookHash(m *Market, yes bool, ts int64) string {
 	bids, asks := m.Levels(yes)
-	return hashLevels(s.cfg.HashLayout, m, m.token(yes), bids, asks, ts)
+	return s.hasher.hash(s.cfg.HashLayout, m, m.token(yes), bids, asks, ts)
 }
 
-// hashLevels computes the venue hash of one token's book with the engine's
-// book package (book.Book.Hash), the implementation the feed verifies
-// against. If the levels do not fit the book's grid (a tick made coarser
-// under resting orders) it falls back to the sim's own preimage writer;
-// tests check that the two agree.
-func hashLevels(layout HashLayout, m *Market, token string, bids, asks []Level, ts int64) string {
-	bk := book.NewBook(m.Tick)
+// hasher computes venue hashes with the engine's book package
+// (book.Book.Hash), the implementation the feed verifies against, reusing
+// one scratch book per tick. Not safe for concurrent use: the server's
+// hasher is used under the exchange lock.
+type hasher struct {
+	books   map[book.Tick]*book.Book
+	scratch []byte
+}
+
+// hash returns the hash of one token's book (levels best first). If the
+// levels do not fit the grid (a tick made coarser under resting orders) it
+// falls back to the sim's own preimage writer; tests check the two agree.
+func (h *hasher) hash(layout HashLayout, m *Market, token string, bids, asks []Level, ts int64) string {
+	if h.books == nil {
+		h.books = make(map[book.Tick]*book.Book)
+	}
+	bk := h.books[m.Tick]
+	if bk == nil {
+		bk = book.NewBook(m.Tick)
+		h.books[m.Tick] = bk
+	}
+	bk.BeginSnapshot()
 	ok := true
 	for _, l := range bids {
 		ok = ok && bk.SetLevel(book.Bid, l.Price, l.Size) == nil
@@ -51,7 +66,8 @@ func hashLevels(layout HashLayout, m *Market, token string, bids, asks []Level, 
 		MinOrderSize: book.AppendSize(nil, m.MinSize), TickSize: book.AppendTick(nil, m.Tick), NegRisk: m.NegRisk,
 		LastTradePrice: lastTradeString(m, token),
 	}
-	sum, _ := bk.Hash(meta, layout.book(), nil)
+	var sum [20]byte
+	sum, h.scratch = bk.Hash(meta, layout.book(), h.scratch)
 	return string(book.AppendHashHex(nil, &sum))
 }
 

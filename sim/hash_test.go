@@ -36,7 +36,7 @@ func TestHashImplementationsAgree(t *testing.T) {
 		}
 		for _, l := range []HashLayout{Hash6, Hash9, Hash10} {
 			tok := []string{"1", "2"}[rng.IntN(2)]
-			a := hashLevels(l, m, tok, bids, asks, 1757908892351)
+			a := (&hasher{}).hash(l, m, tok, bids, asks, 1757908892351)
 			b := ownHash(l, m, tok, bids, asks, 1757908892351)
 			if a != b {
 				t.Fatalf("layout %d tick %v: book %s, sim %s\n%s", l, tick, a, b, appendBookJSON(nil, l, m, tok, bids, asks, 1757908892351, ""))
@@ -86,7 +86,7 @@ func TestHashFixture(t *testing.T) {
 	if got := ownHash(Hash9, m, bk.AssetID, bids, asks, ts); got != bk.Hash {
 		t.Fatalf("sim hash %s, venue %s", got, bk.Hash)
 	}
-	if got := hashLevels(Hash9, m, bk.AssetID, bids, asks, ts); got != bk.Hash {
+	if got := (&hasher{}).hash(Hash9, m, bk.AssetID, bids, asks, ts); got != bk.Hash {
 		t.Fatalf("book hash %s, venue %s", got, bk.Hash)
 	}
 }

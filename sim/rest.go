@@ -148,7 +148,7 @@ func (s *Server) tokenInfo(f func(m *Market, yes bool) any) http.HandlerFunc {
 func (s *Server) bookJSON(b []byte, m *Market, yes bool, ts int64) []byte {
 	bids, asks := m.Levels(yes)
 	tok := m.token(yes)
-	h := hashLevels(s.cfg.HashLayout, m, tok, bids, asks, ts)
+	h := s.hasher.hash(s.cfg.HashLayout, m, tok, bids, asks, ts)
 	// the response carries exactly the hashed keys, so a client that hashes
 	// the response it parsed (clob-client's generateOrderBookSummaryHash)
 	// gets the same digest

@@ -169,6 +169,14 @@ func (sc *Scenario) validate() error {
 		if len(e.Outcomes) != 2 || e.Outcomes[0] < 2 || e.Outcomes[1] < e.Outcomes[0] || e.Outcomes[1] > 256 {
 			return errors.New("sim: scenario: events.outcomes must be [min, max] with 2 ≤ min ≤ max ≤ 256")
 		}
+		if e.Count < 0 || e.Count > 10_000 {
+			return errors.New("sim: scenario: events.count must be within 0..10000")
+		}
+	}
+	for _, m := range sc.Markets {
+		if m.Count < 0 || m.Count > 100_000 {
+			return errors.New("sim: scenario: markets.count must be within 0..100000")
+		}
 	}
 	for _, d := range []string{sc.Windows.Every} {
 		if d != "" {

@@ -77,6 +77,7 @@ type Server struct {
 	sc     *Scenario
 	x      *Exchange
 	keys   keyStore
+	hasher hasher // guarded by the exchange lock
 	hb     heartbeats
 	faults *Faults
 	mhub   *marketHub

@@ -246,7 +246,7 @@ func (h *marketHub) closeAll() { h.dropAll() }
 func (h *marketHub) appendBookEvent(b []byte, m *Market, yes bool, ts int64) []byte {
 	bids, asks := m.Levels(yes)
 	tok := m.token(yes)
-	hash := hashLevels(h.s.cfg.HashLayout, m, tok, bids, asks, ts)
+	hash := h.s.hasher.hash(h.s.cfg.HashLayout, m, tok, bids, asks, ts)
 	t := appendBookJSON(nil, Hash6, m, tok, bids, asks, ts, hash)
 	b = append(b, `{"event_type":"book",`...)
 	return append(b, t[1:]...)
