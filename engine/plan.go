@@ -31,13 +31,13 @@ type plan struct {
 	minSize   []book.Size     // per asset
 	specs     []scan.GroupSpec
 	groups    []GroupInfo
-	events    []string     // event index → event id
-	byAsset   [][]uint32   // asset → groups that contain it
-	byEvent   [][]uint32   // event index → groups
-	tokenIDs  [][32]byte   // asset → token id as signed
-	negRisk   []bool       // per asset
-	initTicks []book.Tick  // per asset, from discovery
-	used      []bool       // per asset: in some group
+	events    []string    // event index → event id
+	byAsset   [][]uint32  // asset → groups that contain it
+	byEvent   [][]uint32  // event index → groups
+	tokenIDs  [][32]byte  // asset → token id as signed
+	negRisk   []bool      // per asset
+	initTicks []book.Tick // per asset, from discovery
+	used      []bool      // per asset: in some group
 	assets    []book.AssetIndex
 }
 

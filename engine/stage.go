@@ -118,7 +118,7 @@ type stage struct {
 	poolEv  scan.PoolEvent
 	spare   scan.Opportunity
 
-	lastCheck, lastPub int64
+	lastCheck, lastPub   int64
 	checkEvery, pubEvery int64
 }
 
