@@ -181,6 +181,10 @@ type Exchange struct {
 	now      func() time.Time
 	venue    common.Address // collects fees and rounding dust
 	settle   func(*Trade)   // schedules settlement (set by the server)
+	// FeeInShares collects a BUY taker's fee in shares of the bought token
+	// (fee ÷ price, rounded up) instead of pUSD, the DOC-FEES reading
+	// (protocol.md §9.2). Set before trading starts.
+	FeeInShares bool
 }
 
 // VenueAddress is the ledger account that collects fees and rounding dust.
@@ -521,6 +525,15 @@ func (x *Exchange) fill(t, mk *Order, yp book.Price, s book.Size, now time.Time)
 		} else {
 			tr.MakerFee, tr.MakerCash = fee, cash
 		}
+		if fee > 0 && o.Side == Buy && x.FeeInShares {
+			// the fee, computed in pUSD, is taken out of the shares bought
+			feeShares := (fee*book.Scale + int64(p) - 1) / int64(p) // rounded up
+			tr.effects = append(tr.effects,
+				effect{addr: o.Maker, token: o.Token, shares: shares - feeShares, cash: cash, fee: fee},
+				effect{addr: x.venue, token: o.Token, shares: feeShares})
+			venueCash -= cash
+			return
+		}
 		tr.effects = append(tr.effects, effect{addr: o.Maker, token: o.Token, shares: shares, cash: cash - fee, fee: fee})
 		venueCash -= cash - fee
 	}
@@ -557,7 +570,9 @@ func (x *Exchange) apply(es []effect, sign int64) {
 		a.Fees += sign * e.fee
 		if e.token != "" {
 			a.Positions[e.token] += sign * e.shares
-			a.Cost[e.token] -= sign * e.cash // net pUSD out for this token, fees included
+			if e.addr != x.venue {
+				a.Cost[e.token] -= sign * e.cash // net pUSD out for this token, pUSD fees included
+			}
 		}
 	}
 }

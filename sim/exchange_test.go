@@ -276,7 +276,14 @@ func TestPostOnly(t *testing.T) {
 // equals the initial cash, YES and NO supplies move together, and a
 // FAILED rollback of every trade restores the start.
 func TestLedgerConservation(t *testing.T) {
+	for _, inShares := range []bool{false, true} {
+		t.Run("feeInShares="+strconv.FormatBool(inShares), func(t *testing.T) { testConservation(t, inShares) })
+	}
+}
+
+func testConservation(t *testing.T, feeInShares bool) {
 	c := newTX(t, FeeParams{Rate: 40_000, Exponent: 1, TakerOnly: true})
+	c.x.FeeInShares = feeInShares
 	rng := rand.New(rand.NewPCG(1, 2))
 	sum := func() (cash, yes, no int64) {
 		for _, l := range c.x.Ledgers() {
@@ -311,5 +318,22 @@ func TestLedgerConservation(t *testing.T) {
 	cash, yes, no = sum()
 	if cash != cash0 || yes != yes0 || no != no0 {
 		t.Fatalf("rollback: %d %d %d", cash-cash0, yes-yes0, no-no0)
+	}
+}
+
+func TestFeeInShares(t *testing.T) {
+	c := newTX(t, FeeParams{Rate: 70_000, Exponent: 1, TakerOnly: true})
+	c.x.FeeInShares = true
+	c.must(1, true, Sell, "0.5", 100, GTC)
+	c.must(0, true, Buy, "0.5", 100, FOK)
+	// fee $1.75 at p=0.5 is 3.5 shares out of the 100 bought
+	if c.cash(0) != 950e6 || c.pos(0, "111") != 100e6+96_500_000 {
+		t.Fatalf("cash %d pos %d", c.cash(0), c.pos(0, "111"))
+	}
+	if v := c.x.Ledger(VenueAddress); v.Positions["111"] != 3_500_000 || v.Cash != 0 {
+		t.Fatalf("venue %+v", v)
+	}
+	if l := c.x.Ledger(addr(0)); l.Fees != 1_750_000 {
+		t.Fatalf("fees %d", l.Fees)
 	}
 }

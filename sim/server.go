@@ -58,6 +58,9 @@ type Config struct {
 	MinedDelay, ConfirmDelay time.Duration
 	// HeartbeatTimeout is the dead-man switch deadline (default 10 s).
 	HeartbeatTimeout time.Duration
+	// FeeInShares collects BUY taker fees in shares of the bought token
+	// instead of pUSD (protocol.md §9.2 DOC-FEES reading; default pUSD).
+	FeeInShares bool
 	// WSIdleTimeout closes market/user connections silent for this long
 	// (default 0 = never; protocol.md §11 UNCERTAIN).
 	WSIdleTimeout time.Duration
@@ -160,6 +163,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.faults.hub = s.mhub
 	s.x.setHooks(hookFan{s.mhub, s.uhub})
 	s.x.settle = s.scheduleSettlement
+	s.x.FeeInShares = cfg.FeeInShares
 	for _, a := range built.accounts {
 		s.x.Fund(a.addr, a.cash)
 		for tok, sh := range a.shares {
