@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math/big"
 	"strconv"
 	"strings"
@@ -96,7 +95,8 @@ type parsedOrder struct {
 	exp      int64
 }
 
-var errPayload = errors.New(ErrMsgPayload)
+// errPayload is the venue's rejection of a body it cannot read.
+var errPayload error = &errReject{ErrMsgPayload}
 
 func decodeUint(s string) (int64, bool) {
 	if s == "" || len(s) > 15 { // ≤ 1e9 shares or dollars

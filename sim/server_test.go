@@ -91,6 +91,9 @@ type orderSpec struct {
 	owner    string  // override
 	postOnly bool
 	v1       bool
+	funder   string // maker wallet (signature types 1/2)
+	sigType  int
+	exp      int64 // GTD expiration, unix seconds
 }
 
 func (c *client) envelope(o orderSpec) []byte {
@@ -100,9 +103,13 @@ func (c *client) envelope(o orderSpec) []byte {
 		c.t.Fatalf("token %s", o.token)
 	}
 	c.salt++
-	so := &SignedOrder{Salt: strconv.Itoa(1000 + c.salt), Maker: c.addr.Hex(), Signer: c.addr.Hex(), TokenID: o.token,
+	maker := c.addr.Hex()
+	if o.funder != "" {
+		maker = o.funder
+	}
+	so := &SignedOrder{Salt: strconv.Itoa(1000 + c.salt), Maker: maker, Signer: c.addr.Hex(), TokenID: o.token,
 		MakerAmount: strconv.FormatInt(o.maker, 10), TakerAmount: strconv.FormatInt(o.taker, 10), Side: int(o.side),
-		Timestamp: strconv.FormatInt(time.Now().UnixMilli(), 10), Metadata: zeroBytes32, Builder: zeroBytes32}
+		SignatureType: o.sigType, Timestamp: strconv.FormatInt(time.Now().UnixMilli(), 10), Metadata: zeroBytes32, Builder: zeroBytes32}
 	d := ExchangeDomain(o.token, m.NegRisk, c.s.cfg.ChainID)
 	if o.domain != nil {
 		d = *o.domain
@@ -111,7 +118,7 @@ func (c *client) envelope(o orderSpec) []byte {
 	order := map[string]any{
 		"salt": 1000 + c.salt, "maker": so.Maker, "signer": so.Signer, "tokenId": so.TokenID,
 		"makerAmount": so.MakerAmount, "takerAmount": so.TakerAmount, "side": o.side.String(),
-		"signatureType": 0, "timestamp": so.Timestamp, "expiration": "0", "metadata": so.Metadata,
+		"signatureType": o.sigType, "timestamp": so.Timestamp, "expiration": strconv.FormatInt(o.exp, 10), "metadata": so.Metadata,
 		"builder": so.Builder, "signature": "0x" + common.Bytes2Hex(so.Signature),
 	}
 	if o.v1 {

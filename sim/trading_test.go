@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/hotpath/hotpath/book"
 )
 
@@ -335,4 +337,79 @@ func TestRESTFaults(t *testing.T) {
 		t.Fatalf("delayed order not matched later: %+v", o)
 	}
 	_ = strconv.Itoa
+}
+
+func TestProxyWalletAndGTD(t *testing.T) {
+	proxy := "0x995c9b1f779c04e65AF8ea3360F96c43b5e62316"
+	s := startSmall(t, func(c *Config) {
+		c.Wallets = map[common.Address]Wallet{common.HexToAddress(proxy): {Kind: 1, Owners: []common.Address{HardhatAddress(0)}}}
+	})
+	c := newClient(t, s, 0)
+	s.x.Fund(common.HexToAddress(proxy), 100_000_000)
+	nr, _, _ := smallMarkets(s)
+	tok := nr[0].YesToken
+	_, r, e := c.post(orderSpec{token: tok, side: Buy, maker: 200_000, taker: 10_000_000, funder: proxy, sigType: 1})
+	if !r.Success {
+		t.Fatalf("proxy order: %s", e)
+	}
+	if o, _ := s.x.Order(r.OrderID); o.Maker != common.HexToAddress(proxy) {
+		t.Fatalf("maker %s", o.Maker.Hex())
+	}
+	// the same maker as a Safe (type 2) is not configured: the exchange would reject it
+	if _, _, e := c.post(orderSpec{token: tok, side: Buy, maker: 200_000, taker: 10_000_000, funder: proxy, sigType: 2}); e != ErrMsgSignature {
+		t.Fatalf("unconfigured safe: %q", e)
+	}
+	code, b := c.call("GET", "/balance-allowance?asset_type=COLLATERAL&signature_type=1", nil)
+	if code != 200 || !strings.Contains(string(b), `"balance":"100000000"`) {
+		t.Fatalf("proxy balance: %s", b)
+	}
+	// GTD: the 1-minute security threshold, then expiry
+	now := time.Now().Unix()
+	if _, _, e := c.post(orderSpec{token: tok, side: Buy, maker: 200_000, taker: 10_000_000, typ: GTD, exp: now + 30}); e != ErrMsgExpiration {
+		t.Fatalf("GTD inside threshold: %q", e)
+	}
+	_, r, e = c.post(orderSpec{token: tok, side: Buy, maker: 200_000, taker: 10_000_000, typ: GTD, exp: now + 62})
+	if !r.Success {
+		t.Fatalf("GTD: %s", e)
+	}
+	s.x.mu.Lock()
+	s.x.expireGTD(time.Unix(now+63, 0))
+	s.x.mu.Unlock()
+	if o, _ := s.x.Order(r.OrderID); o.Status != StatusCanceled {
+		t.Fatalf("GTD not expired: %s", o.Status)
+	}
+}
+
+func TestLedgerEndpoint(t *testing.T) {
+	s := startSmall(t, nil)
+	c := newClient(t, s, 0)
+	code, b, _ := c.raw("GET", "/sim/ledger?address="+c.addr.Hex(), nil, nil)
+	var l AccountSnapshot
+	if code != 200 || json.Unmarshal(b, &l) != nil || l.Cash != 1000_000_000 || len(l.Positions) == 0 {
+		t.Fatalf("ledger: %d %s", code, b)
+	}
+	if code, _, _ := c.raw("GET", "/sim/ledger?address=nope", nil, nil); code != 400 {
+		t.Fatalf("bad address: %d", code)
+	}
+	if code, b, _ := c.raw("GET", "/sim/windows", nil, nil); code != 200 || string(b) != "[]" {
+		t.Fatalf("windows: %d %s", code, b)
+	}
+	for _, n := range []int{0, 1, 499, 500} {
+		got, ok := decodeCursor(encodeCursor(n, 1000))
+		if !ok || got != n {
+			t.Errorf("cursor %d -> %d", n, got)
+		}
+	}
+	if encodeCursor(10, 10) != "LTE=" {
+		t.Error("end cursor")
+	}
+	code, b, _ = c.raw("GET", "/gamma/markets?limit=2&offset=1", nil, nil)
+	var ms []map[string]any
+	if code != 200 || json.Unmarshal(b, &ms) != nil || len(ms) != 2 {
+		t.Fatalf("gamma paging: %d %s", code, b)
+	}
+	var ids []string
+	if json.Unmarshal([]byte(ms[0]["clobTokenIds"].(string)), &ids) != nil || len(ids) != 2 {
+		t.Fatalf("clobTokenIds is not a JSON-encoded string list: %v", ms[0]["clobTokenIds"])
+	}
 }
