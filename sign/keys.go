@@ -24,8 +24,12 @@ var (
 	ErrKeystoreDecode = errors.New("sign: keystore file could not be decrypted (wrong passphrase or not a keystore)")
 )
 
-// SignerFromKeystore decrypts a go-ethereum (scrypt) keystore file.
+// SignerFromKeystore decrypts a go-ethereum (scrypt) keystore file. A file
+// that other users may read or write is refused before it is read.
 func SignerFromKeystore(path, passphrase string) (*Signer, error) {
+	if err := checkPrivate("keystore", path); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("sign: reading keystore: %w", err)
@@ -63,6 +67,9 @@ func SignerFromEnv(getenv func(string) string, keystorePath string) (*Signer, er
 		if file == "" {
 			return nil, ErrNoPassphrase
 		}
+		if err := checkPrivate("passphrase file", file); err != nil {
+			return nil, err
+		}
 		b, err := os.ReadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("sign: reading passphrase file: %w", err)
@@ -70,4 +77,18 @@ func SignerFromEnv(getenv func(string) string, keystorePath string) (*Signer, er
 		pass = strings.TrimRight(string(b), "\r\n")
 	}
 	return SignerFromKeystore(keystorePath, pass)
+}
+
+// checkPrivate refuses a key or passphrase file that other users may read
+// or write (any group or other permission bit), as config.Load refuses the
+// config file. The error names the path, never the contents.
+func checkPrivate(what, path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("sign: %s: %w", what, err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("sign: %s %s: mode %04o lets other users read or write it; run: chmod 600 %s", what, path, perm, path)
+	}
+	return nil
 }
