@@ -12,9 +12,19 @@ const (
 	VetoEventExposure       // the event would exceed max_event_exposure
 	VetoOpenBaskets         // max_open_baskets reached
 	VetoDailyLoss           // today's realised loss reached max_daily_loss
+
+	// Vetoes the executor itself adds around Risk.Check.
+	VetoRateBudget // the order budget (or a Retry-After) leaves no room
+	VetoInvalid    // the opportunity is not OK or does not match its group
+	VetoSizing     // no template and the order could not be signed
+	VetoJournal    // the intent could not be journaled
+	VetoShutdown   // the executor is not started or is shutting down
+
+	numVetoes
 )
 
-var vetoNames = [...]string{"none", "killed", "paused", "basket_notional", "event_exposure", "open_baskets", "daily_loss"}
+var vetoNames = [...]string{"none", "killed", "paused", "basket_notional", "event_exposure", "open_baskets", "daily_loss",
+	"rate_budget", "invalid", "sizing", "journal", "shutdown"}
 
 func (v Veto) String() string {
 	if int(v) < len(vetoNames) {

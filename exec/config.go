@@ -1,0 +1,194 @@
+package exec
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/hist"
+	"github.com/hotpath/hotpath/scan"
+	"github.com/hotpath/hotpath/sign"
+)
+
+// Mode says whether orders reach the venue.
+type Mode uint8
+
+// Modes.
+const (
+	// Paper sends nothing: every leg fills at the opportunity's expected
+	// cost (see the package doc's paper model).
+	Paper Mode = iota
+	// Live sends orders to the venue.
+	Live
+)
+
+func (m Mode) String() string {
+	if m == Live {
+		return "live"
+	}
+	return "paper"
+}
+
+// Credentials are the L2 API credentials. String never reveals Secret or
+// Passphrase.
+type Credentials struct{ APIKey, Secret, Passphrase string }
+
+// String prints the API key only.
+func (c Credentials) String() string {
+	return "Credentials{APIKey:" + c.APIKey + " Secret:<redacted> Passphrase:<redacted>}"
+}
+
+// GoString prints the API key only.
+func (c Credentials) GoString() string { return c.String() }
+
+// GroupInfo describes one scan group (index = scan group index).
+type GroupInfo struct {
+	EventIndex int
+	Kind       scan.Kind
+	Payout     int64 // micro-dollars per set
+	Legs       []book.AssetIndex
+}
+
+// Config configures an Executor. Zero fields take the defaults noted.
+type Config struct {
+	Mode          Mode
+	CLOBURL       string // http(s)://host[:port]
+	WSUserURL     string // ws(s)://… user channel (Live)
+	ChainID       uint64
+	Signer        *sign.Signer // nil allowed in Paper
+	Creds         Credentials
+	Funder        common.Address // order maker; zero = the signer's address
+	SignatureType uint8
+	// Pool holds pre-signed FOK BUY templates; nil = every leg signs on the
+	// spot. Its share ladder must be given in Ladder.
+	Pool   *sign.Pool
+	Ladder []book.Size // the pool's TemplateConfig.Shares (for snapping Q down)
+	// PoolVersion is the CLOB version the pool signs for (default 2). After
+	// an order_version_mismatch moves the venue to another version the
+	// executor stops using the pool and signs on the spot.
+	PoolVersion int
+
+	Registry  *book.Registry
+	Groups    []GroupInfo // index = scan group index
+	NumEvents int
+	// Fees per asset index (missing entries = fee-free); FeeDecimals is the
+	// fee rounding (default 5, rounded up).
+	Fees        []scan.FeeModel
+	FeeDecimals uint8
+
+	JournalDir string
+	// JournalSyncEvery fsyncs every record before acting (slowest, safest);
+	// default: background fsync (a process crash loses nothing).
+	JournalSyncEvery bool
+
+	Limits                      Limits
+	OrdersPer10s, UnwindReserve int
+	LegLossBudget               int64 // micro-dollars per partial basket
+	// LegRiskAttempts bounds the leg-risk tries per basket (default 3);
+	// LegRiskRetry spaces them (default 250 ms).
+	LegRiskAttempts int
+	LegRiskRetry    time.Duration
+	// MinNotional is the venue's minimum per marketable order (default $1).
+	MinNotional int64
+
+	// RequestTimeout bounds a POST /orders round trip (default 3 s);
+	// after it the outcome is unknown and is queried, never resent.
+	RequestTimeout time.Duration
+	// UnknownGrace is how long an order the venue does not know yet is
+	// still treated as possibly placed (default 10 s); after it, "not
+	// found" means it was never placed.
+	UnknownGrace time.Duration
+	// QueryEvery spaces the order/trade queries of unresolved legs and
+	// the /data/trades fallback polls (default 200 ms).
+	QueryEvery time.Duration
+	// MaxBaskets is the number of basket slots (default 256); baskets
+	// beyond it are vetoed (VetoOpenBaskets).
+	MaxBaskets int
+	// TLSConfig for https/wss (tests against a self-signed simulator).
+	TLSConfig *tls.Config
+
+	Now      func() int64           // monotonic ns (tests inject); default hist.Now
+	OnAlert  func(kind, msg string) // cold; may be nil
+	Recorder *hist.Recorder         // optional: Build, Write, Ack, DecisionToAck stages
+}
+
+// ErrConfig wraps configuration errors.
+var ErrConfig = errors.New("exec: bad configuration")
+
+func (c *Config) setDefaults() error {
+	if c.Registry == nil {
+		return fmt.Errorf("%w: no registry", ErrConfig)
+	}
+	if c.Mode == Live {
+		if c.Signer == nil {
+			return fmt.Errorf("%w: live mode needs a signer", ErrConfig)
+		}
+		if c.CLOBURL == "" || c.Creds.APIKey == "" || c.Creds.Secret == "" {
+			return fmt.Errorf("%w: live mode needs the CLOB URL and API credentials", ErrConfig)
+		}
+	}
+	if c.Pool != nil && len(c.Ladder) == 0 {
+		return fmt.Errorf("%w: a template pool needs its share ladder (Ladder)", ErrConfig)
+	}
+	for i, g := range c.Groups {
+		if len(g.Legs) == 0 || len(g.Legs) > scan.MaxLegs || g.EventIndex < 0 || g.EventIndex >= c.NumEvents || g.Payout <= 0 {
+			return fmt.Errorf("%w: group %d", ErrConfig, i)
+		}
+		for _, a := range g.Legs {
+			if int(a) >= c.Registry.Len() {
+				return fmt.Errorf("%w: group %d leg asset %d not in the registry", ErrConfig, i, a)
+			}
+		}
+	}
+	if c.ChainID == 0 {
+		c.ChainID = sign.ChainPolygon
+	}
+	if c.PoolVersion == 0 {
+		c.PoolVersion = 2
+	}
+	if c.FeeDecimals == 0 {
+		c.FeeDecimals = 5
+	}
+	if c.OrdersPer10s <= 0 {
+		c.OrdersPer10s = 400 // the Standard tier's 40/s
+	}
+	if c.UnwindReserve < 0 || c.UnwindReserve >= c.OrdersPer10s {
+		return fmt.Errorf("%w: unwind reserve %d of %d", ErrConfig, c.UnwindReserve, c.OrdersPer10s)
+	}
+	if c.LegRiskAttempts <= 0 {
+		c.LegRiskAttempts = 3
+	}
+	if c.LegRiskRetry <= 0 {
+		c.LegRiskRetry = 250 * time.Millisecond
+	}
+	if c.MinNotional == 0 {
+		c.MinNotional = 1_000_000
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 3 * time.Second
+	}
+	if c.UnknownGrace <= 0 {
+		c.UnknownGrace = 10 * time.Second
+	}
+	if c.QueryEvery <= 0 {
+		c.QueryEvery = 200 * time.Millisecond
+	}
+	if c.MaxBaskets <= 0 {
+		c.MaxBaskets = 256
+	}
+	if c.Now == nil {
+		c.Now = hist.Now
+	}
+	return nil
+}
+
+func (c *Config) fee(a book.AssetIndex) scan.FeeModel {
+	if int(a) < len(c.Fees) {
+		return c.Fees[a]
+	}
+	return scan.FeeModel{}
+}

@@ -1,0 +1,186 @@
+package exec
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/sign"
+)
+
+// Leg-risk policy (design §5 "Leg risk").
+//
+// A basket is partial when some legs hold Q shares and others hold none
+// (a FOK was killed, or a trade FAILED after the match). From fresh books
+// (POST /books, cold path) the executor prices both ways out:
+//
+//   - complete: FAK BUY of every missing leg, up to its missing shares, at
+//     the current asks (levels walked, each rounded up, plus fees);
+//     loss = what the basket has spent + that cost − payout × Q.
+//   - unwind: FAK SELL of every filled leg's shares at the current bids
+//     (each level rounded down, minus fees); loss = spent − proceeds.
+//
+// It completes when completion is possible, loses no more than
+// LegLossBudget and no more than unwinding; otherwise it unwinds. Every
+// decision is journaled before its orders are sent; the orders are FAK,
+// signed on the spot and paid from the budget's unwind reserve. The basket
+// is evaluated again when their outcomes are known; after LegRiskAttempts
+// tries it is left to the operator with an alert, never silently.
+
+// legPlan is one order of a leg-risk plan.
+type legPlan struct {
+	idx    int
+	side   uint8
+	limit  book.Price
+	shares book.Size
+	money  int64 // cost (BUY, fees included) or proceeds (SELL, fees deducted)
+}
+
+const notFeasible = int64(1) << 62
+
+// walkBuy prices buying `need` shares from asks (best first): the worst
+// price reached, the cost rounded up per level and the fees.
+func walkBuy(asks bookSide, need book.Size, fee func(book.Price, book.Size) int64) (limit book.Price, cost int64, ok bool) {
+	left := need
+	for _, lv := range asks {
+		take := min(left, lv.size)
+		cost += book.CostUp(lv.price, take) + fee(lv.price, take)
+		limit = lv.price
+		left -= take
+		if left == 0 {
+			return limit, cost, true
+		}
+	}
+	return 0, 0, false
+}
+
+// walkSell prices selling `have` shares into bids (best first): the worst
+// price reached and the proceeds rounded down per level, fees deducted.
+func walkSell(bids bookSide, have book.Size, fee func(book.Price, book.Size) int64) (limit book.Price, proceeds int64, ok bool) {
+	left := have
+	for _, lv := range bids {
+		take := min(left, lv.size)
+		proceeds += book.CostDown(lv.price, take) - fee(lv.price, take)
+		limit = lv.price
+		left -= take
+		if left == 0 {
+			return limit, proceeds, true
+		}
+	}
+	return 0, 0, false
+}
+
+// legRisk runs one attempt of the policy on a partial basket.
+func (x *Executor) legRisk(b *basket, now int64) {
+	b.attempts++
+	b.nextTry = now + int64(x.cfg.LegRiskRetry)
+	x.ctr.legRisk.Add(1)
+	g := &x.cfg.Groups[b.group]
+	asks, bids, err := x.fetchBooks(g.Legs)
+	if err != nil {
+		x.journalLegRisk(b, "none", 0, 0, "books: "+err.Error())
+		return
+	}
+	spent := -b.cashDelta()
+	var complete, unwind []legPlan
+	completeCost, unwindProceeds := int64(0), int64(0)
+	okC, okU := true, true
+	for i := 0; i < b.nGroup; i++ {
+		a := g.Legs[i]
+		info := x.cfg.Registry.Info(a)
+		fm := x.cfg.fee(a)
+		fee := func(p book.Price, s book.Size) int64 { return fm.FeeMicroUp(p, s, x.cfg.FeeDecimals) }
+		held := b.held(i)
+		if need := int64(b.q) - held; need >= dust && okC {
+			want := book.Size(need)
+			limit, cost, ok := walkBuy(asks[i], want, fee)
+			if ok && book.CostUp(limit, want) < x.cfg.MinNotional {
+				// below the $1 minimum: buy the minimum instead (the extra
+				// shares stay in the position, accounted)
+				want = book.Size((x.cfg.MinNotional*book.Scale + int64(limit) - 1) / int64(limit))
+				limit, cost, ok = walkBuy(asks[i], want, fee)
+			}
+			if !ok || !sign.PriceValid(limit, info.Tick) {
+				okC = false
+			} else {
+				complete = append(complete, legPlan{idx: i, side: sign.Buy, limit: limit, shares: want, money: cost})
+				completeCost += cost
+			}
+		}
+		if held >= dust && okU {
+			have := book.Size(held / dust * dust) // SELL maker amount: 2 decimals, rounded down
+			limit, got, ok := walkSell(bids[i], have, fee)
+			if !ok || book.CostDown(limit, have) < x.cfg.MinNotional || !sign.PriceValid(limit, info.Tick) {
+				okU = false
+			} else {
+				unwind = append(unwind, legPlan{idx: i, side: sign.Sell, limit: limit, shares: have, money: got})
+				unwindProceeds += got
+			}
+		}
+	}
+	lossC, lossU := notFeasible, notFeasible
+	if okC {
+		lossC = spent + completeCost - proceeds(b.payout, b.q)
+	}
+	if okU {
+		lossU = spent - unwindProceeds
+	}
+	var plan []legPlan
+	act := "none"
+	why := ""
+	switch {
+	case okC && lossC <= x.cfg.LegLossBudget && lossC <= lossU:
+		plan, act, why = complete, "complete", "completion loses less and is within budget"
+	case okU:
+		plan, act, why = unwind, "unwind", "unwinding loses less (or completion is over budget or impossible)"
+	default:
+		why = "neither completion nor unwind is possible at the current books"
+	}
+	x.journalLegRisk(b, act, lossC, lossU, why)
+	if len(plan) == 0 {
+		return
+	}
+	if !x.budget.Take(len(plan), now, true) {
+		x.journalLegRisk(b, "none", lossC, lossU, "rate budget exhausted; retry")
+		return
+	}
+	wall := time.Now().UnixNano()
+	from := len(b.legs)
+	tpls := make([]*sign.Template, 0, len(plan))
+	for _, pl := range plan {
+		a := g.Legs[pl.idx]
+		tick := x.cfg.Registry.Info(a).Tick
+		var maker, taker uint64
+		var err error
+		role := roleComplete
+		if pl.side == sign.Sell {
+			role = roleUnwind
+			maker, taker, err = sign.MarketAmounts(sign.Sell, pl.limit, int64(pl.shares), tick)
+		} else {
+			maker, taker, err = sign.MarketBuyAmounts(pl.limit, pl.shares, tick)
+		}
+		if err != nil {
+			x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+": amounts: "+err.Error())
+			b.legs = b.legs[:from]
+			return
+		}
+		l := b.newLeg()
+		l.idx, l.role, l.side, l.asset, l.tick, l.limit, l.shares = uint8(pl.idx), role, pl.side, a, tick, pl.limit, pl.shares
+		l.maker, l.taker = maker, taker
+		t, err := x.signLeg(l, wall)
+		if err != nil {
+			x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+": signing: "+err.Error())
+			b.legs = b.legs[:from]
+			return
+		}
+		l.hash = t.OrderHash
+		tpls = append(tpls, t)
+	}
+	x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+": "+act+" ("+strconv.Itoa(len(plan))+" FAK orders)")
+	x.sendLegs(b, from, tpls, x.cold, wall, 0)
+	for i := from; i < len(b.legs); i++ {
+		if b.legs[i].status == legFilled {
+			b.everFilled = true
+		}
+	}
+}

@@ -1,0 +1,285 @@
+package exec
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/scan"
+	"github.com/hotpath/hotpath/sign"
+)
+
+// finalState is how a basket ends.
+type finalState uint8
+
+const (
+	finalComplete finalState = iota // every leg held and every trade CONFIRMED
+	finalUnwound                    // filled legs sold back; flat
+	finalFailed                     // nothing was ever bought
+)
+
+var finalNames = [...]string{"complete", "unwound", "failed"}
+
+// slotOf returns the slot index of b.
+func (x *Executor) slotOf(b *basket) int {
+	for _, si := range x.open {
+		if &x.slots[si] == b {
+			return si
+		}
+	}
+	return -1
+}
+
+// finalize journals the basket's end, releases its risk and its slot.
+func (x *Executor) finalize(b *basket, st finalState) {
+	cash := b.cashDelta()
+	sets := b.completeSets()
+	var pnl int64
+	switch st {
+	case finalComplete:
+		pnl = proceeds(b.payout, book.Size(sets)) + cash
+		if b.kind == scan.NoBasket && sets > 0 {
+			// convertPositions itself is on-chain and out of scope: the
+			// journal records the intent for the operator's tooling.
+			x.jbuf = append(x.jbuf[:0], `{"k":"convert"`...)
+			x.jbuf = appendUint(x.jbuf, "b", b.id)
+			x.jbuf = appendInt(x.jbuf, "sets", sets)
+			x.jbuf = appendInt(x.jbuf, "g", int64(b.group))
+			x.jbuf = append(x.jbuf, '}')
+			_ = x.appendJournal()
+			x.ctr.conversions.Add(1)
+		}
+		if -cash >= proceeds(b.payout, book.Size(sets)) && !x.replay {
+			x.ctr.falseB.Add(1)
+			x.alert("false_basket", "basket "+strconv.FormatUint(b.id, 10)+" cost at least its payout")
+		}
+		x.ctr.settled.Add(1)
+		if b.partial {
+			x.ctr.completed.Add(1)
+		}
+	case finalUnwound:
+		pnl = cash
+		x.realised += pnl
+		x.ctr.unwound.Add(1)
+	case finalFailed:
+		pnl = cash
+		x.realised += pnl
+		x.ctr.failed.Add(1)
+	}
+	x.jbuf = append(x.jbuf[:0], `{"k":"final"`...)
+	x.jbuf = appendUint(x.jbuf, "b", b.id)
+	x.jbuf = appendStr(x.jbuf, "state", finalNames[st])
+	x.jbuf = appendInt(x.jbuf, "pnl", pnl)
+	x.jbuf = appendInt(x.jbuf, "cash", cash)
+	x.jbuf = appendInt(x.jbuf, "fees", b.fees())
+	x.jbuf = append(x.jbuf, '}')
+	_ = x.appendJournal()
+	x.risk.Close(b.event, b.notional, pnl)
+	b.final = true
+	if si := x.slotOf(b); si >= 0 {
+		x.closeSlot(si)
+	}
+}
+
+// evaluate moves a basket on once every outcome is known: finalize it
+// when complete and settled (or flat), run leg risk when partial. It
+// reports whether the basket was closed.
+func (x *Executor) evaluate(b *basket, now int64) bool {
+	if b.final || b.anyUnresolved() {
+		return false
+	}
+	complete, flat := b.shape()
+	switch {
+	case complete:
+		if b.allSettled() {
+			x.finalize(b, finalComplete)
+			return true
+		}
+	case flat:
+		if b.allSettled() {
+			st := finalFailed
+			if b.everFilled {
+				st = finalUnwound
+			}
+			x.finalize(b, st)
+			return true
+		}
+	default:
+		if !b.partial {
+			b.partial = true
+			x.ctr.partial.Add(1)
+			x.alert("partial", "basket "+strconv.FormatUint(b.id, 10)+" is partial (a leg was killed or its trade FAILED): leg risk follows")
+		}
+		if b.stuck || x.cfg.Mode != Live || now < b.nextTry {
+			return false
+		}
+		if b.attempts >= x.cfg.LegRiskAttempts {
+			b.stuck = true
+			x.journalLegRisk(b, "none", 0, 0, "gave up after "+strconv.Itoa(b.attempts)+" attempts")
+			x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+" is still partial after leg risk; operator action needed")
+			return false
+		}
+		x.legRisk(b, now)
+	}
+	return false
+}
+
+// followUp queries the venue about b's unresolved orders and, when the
+// user channel cannot be relied on, its trades (Live).
+func (x *Executor) followUp(b *basket, now int64, sweep bool) {
+	wsUp := x.ws != nil && x.ws.up.Load()
+	for i := 0; i < len(b.legs); i++ {
+		l := &b.legs[i]
+		if now-l.lastQuery < int64(x.cfg.QueryEvery) {
+			continue
+		}
+		switch l.status {
+		case legPending, legUnknown, legLive:
+			l.lastQuery = now
+			x.queryOrder(b, i, now)
+		case legFilled:
+			if l.settled() {
+				continue
+			}
+			var known int64
+			for k := range l.trades {
+				known += l.trades[k].shares
+			}
+			late := now-l.sentAt > int64(time.Second)
+			if sweep || (!wsUp && late) || (known < l.respShares && late) || now-l.sentAt > int64(10*time.Second) {
+				l.lastQuery = now
+				x.queryTrades(b, i)
+			}
+		}
+	}
+}
+
+// venueEvent is one user-channel message reduced to what the executor
+// needs; built by the WS goroutine, applied by Poll.
+type venueEvent struct {
+	trade   bool
+	order   [32]byte // the taker order id (trade) or the order id (order event)
+	tradeID string
+	status  tradeStatus
+	live    bool // order event with status LIVE
+	price   book.Price
+	size    book.Size
+	fee     int64
+	hasFee  bool
+}
+
+func (x *Executor) pushEvent(ev venueEvent) {
+	x.evMu.Lock()
+	x.evQueue = append(x.evQueue, ev)
+	x.evMu.Unlock()
+}
+
+func (x *Executor) drainEvents() {
+	x.evMu.Lock()
+	q := x.evQueue
+	x.evQueue = x.evSpare[:0]
+	x.evMu.Unlock()
+	for i := range q {
+		ev := &q[i]
+		b, li := x.findLeg(&ev.order)
+		if b == nil {
+			continue
+		}
+		if ev.trade {
+			x.applyTrade(b, li, []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee)
+		} else if ev.live {
+			x.liveSeen.Store(true)
+			if l := &b.legs[li]; l.status != legFilled {
+				l.status = legLive
+			}
+		}
+	}
+	x.evSpare = q[:0]
+}
+
+// findLeg finds the open basket leg with order hash h.
+func (x *Executor) findLeg(h *[32]byte) (*basket, int) {
+	for _, si := range x.open {
+		b := &x.slots[si]
+		for i := range b.legs {
+			if b.legs[i].hash == *h {
+				return b, i
+			}
+		}
+	}
+	return nil, -1
+}
+
+// applyTrade records one trade status of leg li (journaled) and updates
+// the books. A trade's status only moves forward; FAILED and CONFIRMED
+// are final.
+func (x *Executor) applyTrade(b *basket, li int, id []byte, st tradeStatus, price book.Price, size book.Size, fee int64, hasFee bool) {
+	l := &b.legs[li]
+	if size <= 0 {
+		return
+	}
+	t := l.findTrade(id)
+	if t != nil {
+		if t.status == st || t.status == tradeFailed || t.status == tradeConfirmed || st < t.status && st != tradeFailed {
+			return
+		}
+		t.status = st
+	} else {
+		nt := trade{id: string(id), status: st, shares: int64(size)}
+		if l.side == sign.Sell {
+			nt.cash = book.CostDown(price, size) // proceeds round down
+		} else {
+			nt.cash = book.CostUp(price, size) // costs round up
+		}
+		nt.fee = fee
+		if !hasFee {
+			nt.fee = x.cfg.fee(l.asset).FeeMicroUp(price, size, x.cfg.FeeDecimals)
+		}
+		l.trades = append(l.trades, nt)
+		t = &l.trades[len(l.trades)-1]
+		if l.status != legFilled && st != tradeFailed {
+			l.status = legFilled
+			b.everFilled = true
+		}
+		var known int64
+		for k := range l.trades {
+			known += l.trades[k].shares
+		}
+		if known > l.respShares && (l.status == legFilled) {
+			// learnt from trades before (or instead of) a response
+			l.respShares = known
+			var c int64
+			for k := range l.trades {
+				c += l.trades[k].cash
+			}
+			l.respCash = c
+			l.estFee = x.estimateFee(l.asset, l.respCash, l.respShares)
+		}
+	}
+	x.jbuf = append(x.jbuf[:0], `{"k":"trade"`...)
+	x.jbuf = appendUint(x.jbuf, "b", b.id)
+	x.jbuf = appendHash(x.jbuf, "h", &l.hash)
+	x.jbuf = appendStr(x.jbuf, "id", t.id)
+	x.jbuf = appendStr(x.jbuf, "st", t.status.String())
+	x.jbuf = appendInt(x.jbuf, "sh", t.shares)
+	x.jbuf = appendInt(x.jbuf, "cash", t.cash)
+	x.jbuf = appendInt(x.jbuf, "fee", t.fee)
+	x.jbuf = append(x.jbuf, '}')
+	_ = x.appendJournal()
+	if st == tradeFailed && !x.replay {
+		x.alert("trade_failed", "trade "+t.id+" of basket "+strconv.FormatUint(b.id, 10)+" FAILED: the leg reopens")
+	}
+	x.account(l)
+}
+
+func (x *Executor) journalLegRisk(b *basket, act string, lossC, lossU int64, why string) {
+	x.jbuf = append(x.jbuf[:0], `{"k":"legrisk"`...)
+	x.jbuf = appendUint(x.jbuf, "b", b.id)
+	x.jbuf = appendInt(x.jbuf, "try", int64(b.attempts))
+	x.jbuf = appendStr(x.jbuf, "act", act)
+	x.jbuf = appendInt(x.jbuf, "lossComplete", lossC)
+	x.jbuf = appendInt(x.jbuf, "lossUnwind", lossU)
+	x.jbuf = appendStr(x.jbuf, "why", why)
+	x.jbuf = append(x.jbuf, '}')
+	_ = x.appendJournal()
+}

@@ -1,0 +1,264 @@
+package exec
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/exec/journal"
+	"github.com/hotpath/hotpath/scan"
+	"github.com/hotpath/hotpath/sim"
+)
+
+func journalKinds(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := journal.Replay(dir, func(p []byte) error {
+		s := string(p)
+		i := strings.Index(s, `"k":"`)
+		j := strings.Index(s[i+5:], `"`)
+		out = append(out, s[i+5:i+5+j])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestCleanArbitrage(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(10_000_000)
+	if o.Edge <= 0 {
+		t.Fatalf("scenario is not an arbitrage: %+v", o)
+	}
+	out := x.Submit(&o)
+	if out.Kind != OutFilled || out.Filled != 3 || out.Basket == 0 {
+		t.Fatalf("outcome %+v alerts %v", out, h.alerts)
+	}
+	h.poll("settlement", 5*time.Second, h.idle)
+	snap := x.Snapshot()
+	if snap.BasketsSubmitted != 1 || snap.BasketsFilled != 1 || snap.BasketsSettled != 1 || snap.FalseBaskets != 0 || snap.BasketsPartial != 0 {
+		t.Fatalf("counters %+v", snap)
+	}
+	if snap.SetsValue != 10_000_000 || snap.PnL != 10_000_000+snap.Cash || snap.PnL <= 0 || snap.Locked != snap.PnL {
+		t.Fatalf("P&L: %+v", snap)
+	}
+	if len(snap.Positions) != 3 || snap.Positions[0].Shares != 10_000_000 {
+		t.Fatalf("positions %+v", snap.Positions)
+	}
+	// the fills cost what the opportunity said (fees as the venue charged)
+	if -snap.Cash != o.Cost {
+		t.Errorf("cash %d, opportunity cost %d", -snap.Cash, o.Cost)
+	}
+	h.checkLedger(before)
+	k := journalKinds(t, h.cfg.JournalDir)
+	if len(k) < 4 || k[0] != "recon" || k[1] != "intent" || k[2] != "resp" || k[len(k)-1] != "final" {
+		t.Fatalf("journal %v", k)
+	}
+}
+
+func TestPaperFillsAtExpectedCost(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", func(c *Config) { c.Mode = Paper })
+	x := h.start()
+	o := h.opp(20_000_000)
+	out := x.Submit(&o)
+	if out.Kind != OutFilled {
+		t.Fatalf("%+v", out)
+	}
+	x.Poll(0)
+	snap := x.Snapshot()
+	if snap.Cash != -o.Cost || snap.Fees != o.Fees || snap.PnL != o.Edge || snap.BasketsSettled != 1 || len(snap.Open) != 0 {
+		t.Fatalf("paper accounting %+v vs opp cost %d edge %d", snap, o.Cost, o.Edge)
+	}
+	if h.ourTrades() != 0 {
+		t.Fatal("paper mode traded")
+	}
+	// a restart replays the journal into the same books
+	x.Shutdown(t.Context())
+	h2 := newHarness(t, s, h.cfg.JournalDir, func(c *Config) { c.Mode = Paper })
+	x2 := h2.start()
+	if s2 := x2.Snapshot(); s2.Cash != snap.Cash || s2.PnL != snap.PnL || len(s2.Positions) != 3 {
+		t.Fatalf("after replay %+v, want %+v", s2, snap)
+	}
+}
+
+// killLeg makes leg i of o unfillable: its limit one tick under the ask.
+func killLeg(o *scan.Opportunity, i int) {
+	o.Legs[i].Limit -= 10_000
+	o.Legs[i].Amount = book.CostUp(o.Legs[i].Limit, o.Q)
+}
+
+func TestKilledLegIsCompleted(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(10_000_000)
+	killLeg(&o, 1)
+	out := x.Submit(&o)
+	if out.Kind != OutPartial || out.Filled != 2 || out.Killed != 1 || out.Reject != RejectFOKNotFilled {
+		t.Fatalf("outcome %+v", out)
+	}
+	h.poll("completion and settlement", 5*time.Second, h.idle)
+	snap := x.Snapshot()
+	if snap.BasketsPartial != 1 || snap.BasketsCompleted != 1 || snap.BasketsSettled != 1 || snap.LegRiskActions == 0 {
+		t.Fatalf("counters %+v alerts %v", snap, h.alerts)
+	}
+	for _, p := range snap.Positions {
+		if p.Shares != 10_000_000 {
+			t.Fatalf("positions %+v", snap.Positions)
+		}
+	}
+	h.checkLedger(before)
+	found := false
+	for _, k := range journalKinds(t, h.cfg.JournalDir) {
+		found = found || k == "legrisk"
+	}
+	if !found {
+		t.Fatal("leg-risk decision not journaled")
+	}
+}
+
+func TestKilledLegIsUnwound(t *testing.T) {
+	s := startSim(t, nil)
+	// a negative loss budget forbids completion: the policy must unwind
+	h := newHarness(t, s, "", func(c *Config) { c.LegLossBudget = -1_000_000_000 })
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(10_000_000)
+	killLeg(&o, 0)
+	if out := x.Submit(&o); out.Kind != OutPartial {
+		t.Fatalf("outcome %+v", out)
+	}
+	h.poll("unwind and settlement", 5*time.Second, h.idle)
+	snap := x.Snapshot()
+	if snap.BasketsUnwound != 1 || len(snap.Positions) != 0 || snap.Realised != snap.Cash || snap.Realised >= 0 {
+		t.Fatalf("unwind: %+v alerts %v", snap, h.alerts)
+	}
+	h.checkLedger(before)
+}
+
+func TestFailedSettlementReopensTheLeg(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	s.Faults().FailNextTrades(1) // the first leg's trade will FAIL after matching
+	o := h.opp(10_000_000)
+	if out := x.Submit(&o); out.Kind != OutFilled {
+		t.Fatalf("outcome %+v", out)
+	}
+	h.poll("failure, completion and settlement", 5*time.Second, h.idle)
+	snap := x.Snapshot()
+	if snap.BasketsPartial != 1 || snap.BasketsCompleted != 1 || snap.BasketsSettled != 1 {
+		t.Fatalf("counters %+v alerts %v", snap, h.alerts)
+	}
+	for _, p := range snap.Positions {
+		if p.Shares != 10_000_000 {
+			t.Fatalf("positions %+v", snap.Positions)
+		}
+	}
+	h.checkLedger(before)
+	failed := false
+	for _, a := range h.alerts {
+		failed = failed || strings.HasPrefix(a, "trade_failed")
+	}
+	if !failed {
+		t.Fatalf("no trade_failed alert: %v", h.alerts)
+	}
+}
+
+func TestDelayedResponseIsQueried(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	s.Faults().DelayMatching(3, 150*time.Millisecond)
+	o := h.opp(10_000_000)
+	out := x.Submit(&o)
+	if out.Kind != OutPending || out.Unknown != 3 {
+		t.Fatalf("outcome %+v", out)
+	}
+	h.poll("delayed matching and settlement", 5*time.Second, h.idle)
+	snap := x.Snapshot()
+	if snap.BasketsSettled != 1 || snap.Queries == 0 {
+		t.Fatalf("%+v", snap)
+	}
+	if h.ourTrades() != 3 {
+		t.Fatalf("%d trades: something was resent", h.ourTrades())
+	}
+	h.checkLedger(before)
+}
+
+func TestRateLimitedBasketIsNotResent(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	s.Faults().Inject(sim.FaultRule{Method: "POST", Path: "/orders", Status: 429, RetryAfter: 2, Count: 1})
+	o := h.opp(10_000_000)
+	out := x.Submit(&o)
+	if out.Kind != OutKilled || out.Reject != RejectRateLimited || out.Action != ActBackoff {
+		t.Fatalf("outcome %+v", out)
+	}
+	// the Retry-After blocks the next basket before anything is sent
+	out = x.Submit(&o)
+	if out.Kind != OutVetoed || out.Veto != VetoRateBudget {
+		t.Fatalf("second submit during Retry-After: %+v", out)
+	}
+	h.poll("closing", 2*time.Second, h.idle)
+	if n := h.ourTrades(); n != 0 {
+		t.Fatalf("%d trades after a 429", n)
+	}
+	snap := x.Snapshot()
+	if snap.BasketsFailed != 1 || snap.Rejects["rate_limited"] != 1 || snap.Vetoes["rate_budget"] != 1 {
+		t.Fatalf("%+v", snap)
+	}
+}
+
+// TestVersionMismatchResignsOnce puts a proxy in front of the sim that
+// answers the first POST /orders with order_version_mismatch.
+func TestVersionMismatchResignsOnce(t *testing.T) {
+	s := startSim(t, nil)
+	target, _ := url.Parse(s.URLs().REST)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var posts, versions atomic.Int64
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			versions.Add(1)
+		}
+		if r.Method == "POST" && r.URL.Path == "/orders" && posts.Add(1) == 1 {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":"order_version_mismatch"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	h := newHarness(t, s, "", func(c *Config) { c.CLOBURL = front.URL })
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	v0 := versions.Load()
+	o := h.opp(10_000_000)
+	out := x.Submit(&o)
+	if out.Kind != OutFilled || posts.Load() != 2 || versions.Load() != v0+1 {
+		t.Fatalf("outcome %+v posts %d version reads %d", out, posts.Load(), versions.Load()-v0)
+	}
+	h.poll("settlement", 5*time.Second, h.idle)
+	h.checkLedger(before)
+	if h.ourTrades() != 3 {
+		t.Fatalf("%d trades", h.ourTrades())
+	}
+}
