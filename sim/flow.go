@@ -141,11 +141,15 @@ func clampPrice(p book.Price, t book.Tick) book.Price {
 // proportion to the fair values, on the grid, each ask ≥ 2 ticks.
 func (f *flow) setBaseline(e *Event) {
 	target := f.over[e]
-	var sum int64
+	var sum, fairSum int64
+	for _, m := range e.Markets {
+		fairSum += int64(f.b.fair[m])
+	}
+	fairSum = max(fairSum, 1)
 	asks := make([]int64, len(e.Markets))
 	for i, m := range e.Markets {
 		t := int64(f.ticks[m])
-		a := int64(f.b.fair[m]) * target / int64(book.One)
+		a := int64(f.b.fair[m]) * target / fairSum // fair values normalised to a $1 payout
 		a -= a % t
 		asks[i] = max(a, 2*t)
 		sum += asks[i]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -181,6 +182,28 @@ func FuzzDecodeCursor(f *testing.F) {
 		n, ok := decodeCursor(c)
 		if ok && n < -1 {
 			t.Fatalf("cursor %q -> %d", c, n)
+		}
+	})
+}
+
+func FuzzParseGamma(f *testing.F) {
+	// small seeds in the fixtures' shapes (large seeds make the fuzzer spend
+	// its time minimizing)
+	f.Add([]byte(`{"id":"30829","slug":"d","title":"D","negRisk":true,"negRiskAugmented":true,"negRiskMarketID":"0x2c","markets":[{"id":"559657","conditionId":"0xc8f1cf5d4f26e0fd9c8fe89f2a7b3263b902cf14fde7bfccef525753bb492e47","outcomes":"[\"Yes\", \"No\"]","outcomePrices":"[\"0.0105\", \"0.9895\"]","clobTokenIds":"[\"60590045489347122735554346200880179420435533609307820342798544098823516727807\", \"76005700027045000587004110133818166617024719626220722682005164003117993034812\"]","orderPriceMinTickSize":0.001,"orderMinSize":5,"negRisk":true,"acceptingOrders":true}]}`))
+	f.Add([]byte(`[{"id":"1","conditionId":"0x` + strings.Repeat("b", 64) + `","clobTokenIds":"[\"1\",\"2\"]","orderPriceMinTickSize":0.01,"feesEnabled":true,"feeSchedule":{"exponent":1,"rate":0.05,"rebateRate":0.25,"takerOnly":true}}]`))
+	f.Add([]byte(`[{"conditionId":"0x` + strings.Repeat("a", 64) + `","clobTokenIds":"[\"1\",\"2\"]","orderPriceMinTickSize":0.0025,"feesEnabled":true,"feeSchedule":{"rate":1e400}}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		events, markets, err := ParseGamma(data)
+		if err != nil {
+			return
+		}
+		for _, e := range events {
+			markets = append(markets, e.Markets...)
+		}
+		for _, m := range markets {
+			if !m.Tick.Valid() || m.MinSize < 0 || m.YesToken == "" {
+				t.Fatalf("imported an unusable market %+v", m)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,12 @@ type Scenario struct {
 	Stalls      []TimedAction  `toml:"stalls"`
 	BadFrames   []TimedAction  `toml:"bad_frames"`
 	Faults      ScenarioFaults `toml:"faults"`
+	// Gamma imports events and markets from Gamma-shaped JSON files
+	// (/events or /markets responses); paths are relative to the scenario
+	// file. GammaData holds the same content inline (tests, embedding).
+	Gamma     []string `toml:"gamma"`
+	GammaData []string `toml:"-"`
+	dir       string
 }
 
 // AccountSpec declares funded accounts.
@@ -125,14 +132,21 @@ func BundledScenarios() []string {
 // LoadScenario loads a bundled scenario by name or a TOML file by path.
 func LoadScenario(nameOrPath string) (*Scenario, error) {
 	data, err := bundled.ReadFile("scenarios/" + nameOrPath + ".toml")
+	dir := ""
 	if err != nil {
 		data, err = os.ReadFile(nameOrPath)
 		if err != nil {
 			return nil, fmt.Errorf("sim: scenario %q: not bundled (%s) and not a readable file: %w",
 				nameOrPath, strings.Join(BundledScenarios(), ", "), err)
 		}
+		dir = filepath.Dir(nameOrPath)
 	}
-	return ParseScenario(string(data))
+	sc, err := ParseScenario(string(data))
+	if err != nil {
+		return nil, err
+	}
+	sc.dir = dir
+	return sc, nil
 }
 
 // ParseScenario parses scenario TOML and rejects unknown keys.
@@ -388,6 +402,29 @@ func (sc *Scenario) build(seed uint64) (*built, error) {
 			// fair in the middle band, on the grid
 			f := book.Price(200_000 + rng.IntN(600_000))
 			b.fair[m] = f - f%book.Price(tick)
+		}
+	}
+	gammaData := append([]string(nil), sc.GammaData...)
+	for _, f := range sc.Gamma {
+		if !filepath.IsAbs(f) && sc.dir != "" {
+			f = filepath.Join(sc.dir, f)
+		}
+		d, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("sim: scenario gamma: %w", err)
+		}
+		gammaData = append(gammaData, string(d))
+	}
+	for _, d := range gammaData {
+		gi, err := parseGamma([]byte(d), gammaID)
+		if err != nil {
+			return nil, err
+		}
+		gammaID += 1000
+		b.events = append(b.events, gi.events...)
+		b.markets = append(b.markets, gi.markets...)
+		for m, f := range gi.fair {
+			b.fair[m] = f
 		}
 	}
 	var allTokens []string

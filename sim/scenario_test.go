@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,63 @@ func TestWindowsPlantedAndTaken(t *testing.T) {
 		return
 	}
 	t.Fatal("window vanished")
+}
+
+func TestGammaImport(t *testing.T) {
+	ev, err := os.ReadFile("testdata/gamma_event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, markets, err := ParseGamma(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || len(markets) != 0 || !events[0].Augmented || !events[0].NegRisk || len(events[0].Markets) != 2 {
+		t.Fatalf("event import: %+v", events)
+	}
+	m := events[0].Markets[0]
+	if m.Tick != book.Tick0_001 || m.MinSize != 5*book.OneShare || len(m.YesToken) != 77 || !m.NegRisk {
+		t.Fatalf("market %+v", m)
+	}
+	mk, err := os.ReadFile("testdata/gamma_markets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, markets, err = ParseGamma(mk)
+	if err != nil || len(markets) != 5 {
+		t.Fatalf("markets import: %d %v", len(markets), err)
+	}
+	fees := 0
+	for _, m := range markets {
+		if m.Fee.Rate > 0 {
+			fees++
+		}
+	}
+	if fees == 0 {
+		t.Fatal("no feeSchedule imported")
+	}
+	// a scenario built from both files trades on the imported ids
+	sc, err := ParseScenario("[[accounts]]\nhardhat = [0, 0]\ncash = \"100\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.GammaData = []string{string(ev), string(mk)}
+	s, err := Start(context.Background(), Config{Spec: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := newClient(t, s, 0)
+	code, b, _ := c.raw("GET", "/book?token_id="+m.YesToken, nil, nil)
+	if code != 200 || !strings.Contains(string(b), `"asks":[{`) {
+		t.Fatalf("imported book: %d %s", code, b)
+	}
+	if _, r, e := c.post(orderSpec{token: m.YesToken, side: Buy, maker: 10_000, taker: 10_000_000}); !r.Success {
+		t.Fatalf("order on imported market: %s", e)
+	}
+	for _, bad := range []string{`{"markets":[{"clobTokenIds":"[1]"}]}`, `[{"conditionId":"0x1","clobTokenIds":"[\"1\",\"2\"]"}]`, `{`} {
+		if _, _, err := ParseGamma([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
 }
