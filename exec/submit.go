@@ -278,6 +278,7 @@ func (x *Executor) sendLegs(b *basket, from int, tpls []*sign.Template, c *httpc
 		r.RecordSpan(hist.Write, tReady, tWritten)
 		r.RecordSpan(hist.Ack, tWritten, tAck)
 		r.RecordSpan(hist.DecisionToAck, decisionTS, tAck)
+		r.RecordSpan(hist.FrameToWire, decisionTS, tWritten) // opp.TS is the frame's read time
 	}
 	testHook("resp")
 }
