@@ -599,6 +599,11 @@ func (f *flow) schedule() []timed {
 	add("drop", f.s.sc.Drops)
 	add("stall", f.s.sc.Stalls)
 	add("bad", f.s.sc.BadFrames)
+	for i, r := range f.s.sc.Faults.REST {
+		if at, err := time.ParseDuration(r.At); err == nil && r.At != "" {
+			out = insertTimed(out, timed{TimedAction: TimedAction{Kind: "rest:" + strconv.Itoa(i)}, kind: "rest", at: now.Add(at)})
+		}
+	}
 	return out
 }
 
@@ -620,6 +625,10 @@ func (f *flow) do(a TimedAction) {
 		}
 	case "drop":
 		f.s.faults.DropMarketConnections()
+	case "rest":
+		if i, err := strconv.Atoi(sub); err == nil && i < len(f.s.sc.Faults.REST) {
+			f.s.faults.Inject(f.s.sc.Faults.REST[i].rule())
+		}
 	case "stall":
 		d, _ := time.ParseDuration(a.Duration)
 		if d == 0 {

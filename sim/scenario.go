@@ -116,7 +116,24 @@ type TimedAction struct {
 
 // ScenarioFaults are scenario-level fault settings.
 type ScenarioFaults struct {
-	FailRate float64 `toml:"fail_rate"`
+	FailRate float64         `toml:"fail_rate"` // a probability, not money
+	REST     []RESTFaultSpec `toml:"rest"`
+}
+
+// RESTFaultSpec is a FaultRule in a scenario, injected at start or at At.
+type RESTFaultSpec struct {
+	At         string `toml:"at"`
+	Method     string `toml:"method"`
+	Path       string `toml:"path"`
+	Status     int    `toml:"status"`
+	RetryAfter int    `toml:"retry_after"`
+	Delay      string `toml:"delay"`
+	Count      int    `toml:"count"`
+}
+
+func (r RESTFaultSpec) rule() FaultRule {
+	d, _ := time.ParseDuration(r.Delay)
+	return FaultRule{Method: r.Method, Path: r.Path, Status: r.Status, RetryAfter: r.RetryAfter, Delay: d, Count: r.Count}
 }
 
 // BundledScenarios lists the embedded scenario names.
@@ -190,6 +207,18 @@ func (sc *Scenario) validate() error {
 	for _, m := range sc.Markets {
 		if m.Count < 0 || m.Count > 100_000 {
 			return errors.New("sim: scenario: markets.count must be within 0..100000")
+		}
+	}
+	for _, r := range sc.Faults.REST {
+		if r.Status != 0 && (r.Status < 400 || r.Status > 599) {
+			return fmt.Errorf("sim: scenario: faults.rest status %d is not an HTTP error", r.Status)
+		}
+		for _, d := range []string{r.At, r.Delay} {
+			if d != "" {
+				if _, err := time.ParseDuration(d); err != nil {
+					return fmt.Errorf("sim: scenario: faults.rest: %w", err)
+				}
+			}
 		}
 	}
 	for _, d := range []string{sc.Windows.Every} {

@@ -220,3 +220,44 @@ func TestGammaImport(t *testing.T) {
 		}
 	}
 }
+
+func TestScenarioRESTFaults(t *testing.T) {
+	sc, err := ParseScenario(`
+[[accounts]]
+hardhat = [0, 0]
+cash = "10"
+[[markets]]
+count = 1
+[[faults.rest]]
+path = "/book"
+status = 503
+count = 1
+[[faults.rest]]
+at = "50ms"
+path = "/time"
+status = 429
+retry_after = 3
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(context.Background(), Config{Spec: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := newClient(t, s, 0)
+	if code, _, _ := c.raw("GET", "/book?token_id=1", nil, nil); code != 503 {
+		t.Fatalf("start rule: %d", code)
+	}
+	if code, _, _ := c.raw("GET", "/time", nil, nil); code != 200 {
+		t.Fatalf("timed rule early: %d", code)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if code, _, h := c.raw("GET", "/time", nil, nil); code != 429 || h.Get("Retry-After") != "3" {
+		t.Fatalf("timed rule: %d", code)
+	}
+	if _, err := ParseScenario("[[faults.rest]]\nstatus = 200"); err == nil {
+		t.Fatal("status 200 accepted as a fault")
+	}
+}

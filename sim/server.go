@@ -158,6 +158,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if sc.Faults.FailRate > 0 {
 		s.faults.SetFailRate(sc.Faults.FailRate)
 	}
+	for _, r := range sc.Faults.REST {
+		if r.At == "" || cfg.Rate < 0 { // timed rules need the flow's clock
+			s.faults.Inject(r.rule())
+		}
+	}
 	s.mhub = newMarketHub(s)
 	s.uhub = newUserHub(s)
 	s.faults.hub = s.mhub
