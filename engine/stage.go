@@ -83,8 +83,7 @@ type stage struct {
 	// also consumes (to mark hot legs), and forwards to poolOut for the cold
 	// signer goroutine.
 	poolSelf *ring.Ring[scan.PoolEvent]
-	poolOut  *ring.Ring[scan.PoolEvent]
-	pbell    *bell
+	poolOut  *ring.Ring[scan.PoolEvent] // its consumer parks on the ring itself
 	rec      *hist.Recorder
 	now      func() int64
 	st       *stageStats
@@ -130,7 +129,6 @@ type stageConfig struct {
 	obell     *bell
 	poolSelf  *ring.Ring[scan.PoolEvent]
 	poolOut   *ring.Ring[scan.PoolEvent]
-	pbell     *bell
 	rec       *hist.Recorder
 	now       func() int64
 	st        *stageStats
@@ -145,7 +143,7 @@ func newStage(c stageConfig) *stage {
 	n := len(c.p.fees)
 	g := len(c.p.groups)
 	s := &stage{p: c.p, in: c.in, sc: c.sc, opps: c.opps, obell: c.obell, poolSelf: c.poolSelf, poolOut: c.poolOut,
-		pbell: c.pbell, rec: c.rec, now: c.now, st: c.st,
+		rec: c.rec, now: c.now, st: c.st,
 		told: make([]book.Price, n), has: make([]bool, n), hot: make([]uint16, n), mark: make([]bool, n),
 		askMove: make([]bool, n), ticks: make([]atomic.Uint32, n), touched: make([]book.AssetIndex, 0, n),
 		busy: make([]atomic.Int64, g), hold: make([]int64, g), removed: make([]bool, g), inPool: make([]bool, g),
@@ -387,9 +385,7 @@ func (s *stage) forwardPool(ev *scan.PoolEvent) {
 	}
 	if !s.poolOut.Push(*ev) {
 		s.st.PoolDropped.Add(1)
-		return
 	}
-	s.pbell.ring()
 }
 
 // refreshPool re-announces the hot groups whose asks moved in this frame
@@ -509,3 +505,7 @@ func (s *stage) maybeSwap(now int64) {
 	s.drainPool()
 	s.refreshPool(now)
 }
+
+// tick returns asset a's current tick as last seen by the stage (any
+// goroutine).
+func (s *stage) tick(a book.AssetIndex) book.Tick { return book.Tick(s.ticks[a].Load()) }

@@ -68,7 +68,7 @@ func newTestStage(t testing.TB, u *market.Universe) *testStage {
 	ts := &testStage{opps: ring.MustNew[scan.Opportunity](64), pool: ring.MustNew[scan.PoolEvent](256), coll: hist.NewCollector(hist.Options{})}
 	ts.now = 1_000_000_000
 	ts.stage = newStage(stageConfig{p: p, in: in, sc: sc, opps: ts.opps, obell: newBell(), poolSelf: poolSelf, poolOut: ts.pool,
-		pbell: newBell(), rec: ts.coll.NewRecorder("bookscan"), now: func() int64 { return ts.now }, st: &stageStats{},
+		rec: ts.coll.NewRecorder("bookscan"), now: func() int64 { return ts.now }, st: &stageStats{},
 		jumpMove: DefaultJumpMove, jumpWin: DefaultJumpWindow, cooldown: DefaultJumpCooldown, holdOff: 100 * time.Millisecond})
 	return ts
 }
