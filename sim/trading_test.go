@@ -2,12 +2,15 @@ package sim
 
 import (
 	"encoding/json"
+	"math/big"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
 	"github.com/hotpath/hotpath/book"
 )
@@ -411,5 +414,68 @@ func TestLedgerEndpoint(t *testing.T) {
 	var ids []string
 	if json.Unmarshal([]byte(ms[0]["clobTokenIds"].(string)), &ids) != nil || len(ids) != 2 {
 		t.Fatalf("clobTokenIds is not a JSON-encoded string list: %v", ms[0]["clobTokenIds"])
+	}
+}
+
+// sign1271 builds a POLY_1271 blob (protocol.md §7.8) for wallet-signed o
+// with the owner's key: inner EOA signature over TypedDataSign, then the
+// app domain separator, the contents hash, the type string and its length.
+func sign1271(t *testing.T, o *SignedOrder, d Domain, keyHex string) []byte {
+	t.Helper()
+	key, err := crypto.HexToECDSA(strings.TrimPrefix(keyHex, "0x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := apitypes.TypedData{
+		Types: apitypes.Types{"EIP712Domain": domainFields, "Order": orderFields, "TypedDataSign": {
+			{Name: "contents", Type: "Order"}, {Name: "name", Type: "string"}, {Name: "version", Type: "string"},
+			{Name: "chainId", Type: "uint256"}, {Name: "verifyingContract", Type: "address"}, {Name: "salt", Type: "bytes32"}}},
+		PrimaryType: "TypedDataSign", Domain: d.typed(),
+		Message: apitypes.TypedDataMessage{"contents": o.message(), "name": "DepositWallet", "version": "1",
+			"chainId": big.NewInt(d.ChainID), "verifyingContract": o.Signer, "salt": zeroBytes32},
+	}
+	digest, _, err := apitypes.TypedDataAndHash(td)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := crypto.Sign(digest, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[64] += 27
+	dom, _ := td.HashStruct("EIP712Domain", td.Domain.Map())
+	contents, _ := td.HashStruct("Order", o.message())
+	blob := append(sig, dom...)
+	blob = append(blob, contents...)
+	blob = append(blob, OrderTypeString...)
+	return append(blob, byte(len(OrderTypeString)>>8), byte(len(OrderTypeString)))
+}
+
+func TestDepositWalletOrder(t *testing.T) {
+	wallet := common.HexToAddress("0x1111111111111111111111111111111111111111")
+	s := startSmall(t, func(c *Config) {
+		c.Wallets = map[common.Address]Wallet{wallet: {Kind: 3, Owners: []common.Address{HardhatAddress(0)}}}
+	})
+	s.x.Fund(wallet, 50_000_000)
+	c := newClient(t, s, 0)
+	nr, _, _ := smallMarkets(s)
+	post := func(keyHex string) (int, string) {
+		so := &SignedOrder{Salt: "77", Maker: wallet.Hex(), Signer: wallet.Hex(), TokenID: nr[0].YesToken,
+			MakerAmount: "200000", TakerAmount: "10000000", Side: 0, SignatureType: 3,
+			Timestamp: strconv.FormatInt(time.Now().UnixMilli(), 10), Metadata: zeroBytes32, Builder: zeroBytes32}
+		blob := sign1271(t, so, ExchangeDomain(so.TokenID, true, 137), keyHex)
+		body, _ := json.Marshal(map[string]any{"order": map[string]any{
+			"salt": 77, "maker": so.Maker, "signer": so.Signer, "tokenId": so.TokenID, "makerAmount": so.MakerAmount,
+			"takerAmount": so.TakerAmount, "side": "BUY", "signatureType": 3, "timestamp": so.Timestamp, "expiration": "0",
+			"metadata": so.Metadata, "builder": so.Builder, "signature": "0x" + common.Bytes2Hex(blob)},
+			"owner": c.creds.APIKey, "orderType": "GTC"})
+		code, b := c.call("POST", "/order", body)
+		return code, string(b)
+	}
+	if code, b := post(HardhatKeys[0]); code != 200 || !strings.Contains(b, `"status":"live"`) {
+		t.Fatalf("owner-signed deposit wallet order: %d %s", code, b)
+	}
+	if code, b := post(HardhatKeys[1]); code != 400 || !strings.Contains(b, ErrMsgSignature) {
+		t.Fatalf("non-owner inner signer: %d %s", code, b)
 	}
 }

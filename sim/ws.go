@@ -35,7 +35,9 @@ func (w *wsConn) send(b []byte) {
 	case w.out <- b:
 	case <-w.done:
 	default:
-		w.close() // slow consumer
+		// slow consumer: disconnect it. Asynchronously, because callers hold
+		// the hub lock that close's onStop takes.
+		go w.close()
 	}
 }
 

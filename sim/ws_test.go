@@ -358,3 +358,41 @@ func TestWSUserChannel(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// TestWSSlowConsumerDropped fills a connection's queue without reading: the
+// hub disconnects it instead of blocking the venue (and does not deadlock).
+func TestWSSlowConsumerDropped(t *testing.T) {
+	s := startSmall(t, nil)
+	nr, _, _ := smallMarkets(s)
+	m := nr[0]
+	w := dialWS(t, s.URLs().WSMarket)
+	w.send(`{"assets_ids":["` + m.YesToken + `"],"type":"market"}`)
+	time.Sleep(100 * time.Millisecond)
+	big := make([]byte, 64<<10)
+	for i := range big {
+		big[i] = ' '
+	}
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < 5000; i++ {
+			s.Faults().SendMarketFrame(big)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("broadcast blocked on a slow consumer")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mhub.mu.Lock()
+		n := len(s.mhub.conns)
+		s.mhub.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("slow consumer still connected")
+}
