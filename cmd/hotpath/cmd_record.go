@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,6 +70,10 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	}
 	if *duration < 0 || *every <= 0 || *perConn <= 0 {
 		fmt.Fprintln(stderr, "hotpath record: --duration must be >= 0, --progress and --max-assets-per-conn > 0")
+		return 2
+	}
+	if u, err := neturl.Parse(*url); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		fmt.Fprintf(stderr, "hotpath record: --url %q: want a ws:// or wss:// URL with a host\n", *url)
 		return 2
 	}
 	reg := book.NewRegistry()

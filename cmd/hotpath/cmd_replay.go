@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotpath/hotpath/book"
 	"github.com/hotpath/hotpath/feed"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -56,6 +57,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.Speed < 0 {
 		fmt.Fprintln(stderr, "hotpath replay: --speed must be 0 or positive")
+		return 2
+	}
+	if err := checkMarketMeta(opts.MinOrderSize, opts.TickSize); err != nil {
+		fmt.Fprintf(stderr, "hotpath replay: %v\n", err)
 		return 2
 	}
 	f, err := os.Open(files[0])
@@ -128,6 +133,23 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// checkMarketMeta refuses --tick-size and --min-order-size values the venue
+// never sends: they go into the book hash and the grid checks, where a bad
+// one turns into false hash mismatches.
+func checkMarketMeta(minOrderSize, tickSize string) error {
+	if tickSize != "" {
+		if _, err := book.ParseTick([]byte(tickSize)); err != nil {
+			return fmt.Errorf("--tick-size %q: want 0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001", tickSize)
+		}
+	}
+	if minOrderSize != "" {
+		if s, err := book.ParseSize([]byte(minOrderSize)); err != nil || s <= 0 {
+			return fmt.Errorf("--min-order-size %q: want a positive number of shares, such as 5", minOrderSize)
+		}
+	}
+	return nil
 }
 
 // parseFlagsAndFiles parses flags that may come before or after the

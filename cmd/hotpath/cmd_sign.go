@@ -250,11 +250,14 @@ func signAll(data []byte, env *signEnv, stdout, stderr io.Writer) int {
 		objs = []json.RawMessage{data}
 	}
 	results := make([]any, len(objs))
-	failed := false
+	failed := 0
+	var firstErr error
 	for i, raw := range objs {
 		res, err := signOne(raw, env)
 		if err != nil {
-			failed = true
+			if failed++; firstErr == nil {
+				firstErr = err
+			}
 			res = map[string]string{"error": err.Error()}
 		}
 		results[i] = res
@@ -271,7 +274,8 @@ func signAll(data []byte, env *signEnv, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotpath sign: %v\n", werr)
 		return 1
 	}
-	if failed {
+	if failed > 0 {
+		fmt.Fprintf(stderr, "hotpath sign: %d of %d objects failed (see their \"error\" fields); first: %v\n", failed, len(objs), firstErr)
 		return 1
 	}
 	return 0

@@ -61,6 +61,10 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotpath verify: one input at most, got %d\n", len(files))
 		return 2
 	}
+	if err := checkMarketMeta(opts.MinOrderSize, opts.TickSize); err != nil {
+		fmt.Fprintf(stderr, "hotpath verify: %v\n", err)
+		return 2
+	}
 	var in io.Reader = os.Stdin
 	name := "stdin"
 	if len(files) == 1 && files[0] != "-" {
