@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -307,10 +308,16 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 
 	status := 0
 	var out []probeJSON
+	var failed []string // URLs without a complete sample, with the first error
 	for i, t := range targets {
 		res := probe(context.Background(), t, cfg)
 		if res.phases["connect"].TotalCount() == 0 || res.phases["rtt"].TotalCount() == 0 {
 			status = 1
+			why := "no kept-alive round trip"
+			if res.firstErr != nil {
+				why = "first error: " + res.firstErr.Error()
+			}
+			failed = append(failed, res.url+" ("+why+")")
 		}
 		if *asJSON {
 			out = append(out, res.json(u))
@@ -329,6 +336,9 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 		if err := enc.Encode(out); err != nil {
 			return fail(stderr, "probe", err)
 		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(stderr, "latency probe: no complete sample from %d of %d URLs: %s\n", len(failed), len(targets), strings.Join(failed, "; "))
 	}
 	return status
 }
