@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -246,4 +247,21 @@ func levelsJSON(ls []struct{ Price, Size string }) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+func TestTLS(t *testing.T) {
+	s := startSmall(t, func(c *Config) { c.TLS = true; c.Rate = -1 })
+	u := s.URLs()
+	if !strings.HasPrefix(u.REST, "https://127.0.0.1:") || !strings.HasPrefix(u.WSMarket, "wss://") {
+		t.Fatalf("urls %+v", u)
+	}
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // self-signed test cert
+	resp, err := cl.Get(u.REST + "/version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("%d %v", resp.StatusCode, resp.TLS)
+	}
 }

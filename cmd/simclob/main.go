@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	scenario := fs.String("scenario", "demo", "bundled scenario name ("+strings.Join(sim.BundledScenarios(), ", ")+") or a TOML file")
 	seed := fs.Uint64("seed", 0, "seed for ids, prices and events (0 = the scenario's)")
-	rate := fs.Float64("rate", 0, "background actions per second (0 = the scenario's, negative = no background flow)")
+	rate := fs.Float64("rate", 0, "background actions per second, each a few market messages (0 = the scenario's, negative = no background flow at all)")
 	listen := fs.String("listen", "127.0.0.1:0", "TCP address to serve on")
 	useTLS := fs.Bool("tls", false, "serve https/wss with a generated self-signed certificate")
 	chain := fs.Int64("chain-id", 0, "EIP-712 chain id: 137 or 80002 (0 = the scenario's, else 137)")
