@@ -376,11 +376,7 @@ func (x *Exchange) submit(o *Order, postOnly bool) (Result, error) {
 		o.Status = StatusLive
 	} else {
 		delete(x.account(o.Maker).open, o.ID)
-		if o.Remaining() == 0 {
-			o.Status = StatusMatched
-		} else {
-			o.Status = StatusCanceled // FAK remainder is killed
-		}
+		o.Status = StatusMatched // filled, or FAK filled in part and the rest killed
 	}
 	x.h.orderEvent(o, "PLACEMENT", ts)
 	for _, t := range trades {

@@ -155,7 +155,7 @@ func TestFAK(t *testing.T) {
 	}
 	c.must(1, true, Sell, "0.5", 6, GTC)
 	o, r := c.must(0, true, Buy, "0.5", 10, FAK)
-	if r.Taking != 6e6 || o.Status != StatusCanceled || o.Matched != 6e6 {
+	if r.Taking != 6e6 || o.Status != StatusMatched || o.Matched != 6e6 {
 		t.Fatalf("FAK partial: %+v %+v", o, r)
 	}
 	if b, _ := c.m.Levels(true); len(b) != 0 {

@@ -32,6 +32,7 @@ type Faults struct {
 	delayFor   time.Duration
 	stallUntil time.Time
 	hub        *marketHub
+	uhub       *userHub
 }
 
 // Inject adds a REST fault rule.
@@ -85,6 +86,13 @@ func (f *Faults) StallMarketData(d time.Duration) {
 func (f *Faults) DropMarketConnections() {
 	if f.hub != nil {
 		f.hub.dropAll()
+	}
+}
+
+// DropUserConnections closes every user-channel connection.
+func (f *Faults) DropUserConnections() {
+	if f.uhub != nil {
+		f.uhub.closeAll()
 	}
 }
 

@@ -625,6 +625,9 @@ func (f *flow) do(a TimedAction) {
 		}
 	case "drop":
 		f.s.faults.DropMarketConnections()
+		if sub == "user" || sub == "all" {
+			f.s.faults.DropUserConnections()
+		}
 	case "rest":
 		if i, err := strconv.Atoi(sub); err == nil && i < len(f.s.sc.Faults.REST) {
 			f.s.faults.Inject(f.s.sc.Faults.REST[i].rule())

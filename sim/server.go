@@ -165,7 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.mhub = newMarketHub(s)
 	s.uhub = newUserHub(s)
-	s.faults.hub = s.mhub
+	s.faults.hub, s.faults.uhub = s.mhub, s.uhub
 	s.x.setHooks(hookFan{s.mhub, s.uhub})
 	s.x.settle = s.scheduleSettlement
 	s.x.FeeInShares = cfg.FeeInShares

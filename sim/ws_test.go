@@ -350,6 +350,10 @@ func TestWSUserChannel(t *testing.T) {
 	if strings.Join(seen, " ") != want {
 		t.Fatalf("user events %v, want %s", seen, want)
 	}
+	s.Faults().DropUserConnections()
+	if b := w.next(500 * time.Millisecond); b != nil {
+		t.Fatalf("after drop: %s", b)
+	}
 	// a bad auth frame closes the connection
 	bad := dialWS(t, s.URLs().WSUser)
 	bad.send(`{"auth":{"apiKey":"x","secret":"y","passphrase":"z"},"type":"user"}`)
