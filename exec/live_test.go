@@ -34,8 +34,22 @@ func journalKinds(t *testing.T, dir string) []string {
 }
 
 func TestCleanArbitrage(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
+	for _, tc := range []struct {
+		name string
+		tls  bool
+		noWS bool
+	}{{"ws", false, false}, {"trades-poll-fallback", false, true}, {"tls", true, false}} {
+		t.Run(tc.name, func(t *testing.T) { testCleanArbitrage(t, tc.tls, tc.noWS) })
+	}
+}
+
+func testCleanArbitrage(t *testing.T, tlsOn, noWS bool) {
+	s := startSim(t, func(c *sim.Config) { c.TLS = tlsOn })
+	h := newHarness(t, s, "", func(c *Config) {
+		if noWS {
+			c.WSUserURL = ""
+		}
+	})
 	x := h.start()
 	before := s.Ledger(sim.HardhatAddress(0))
 	o := h.opp(10_000_000)
@@ -48,6 +62,12 @@ func TestCleanArbitrage(t *testing.T) {
 	}
 	h.poll("settlement", 5*time.Second, h.idle)
 	snap := x.Snapshot()
+	if !noWS && x.ws.sessions.Load() == 0 {
+		t.Fatal("the user channel never connected")
+	}
+	if noWS && snap.Queries == 0 {
+		t.Fatal("settled without the socket and without polling trades")
+	}
 	if snap.BasketsSubmitted != 1 || snap.BasketsFilled != 1 || snap.BasketsSettled != 1 || snap.FalseBaskets != 0 || snap.BasketsPartial != 0 {
 		t.Fatalf("counters %+v", snap)
 	}

@@ -45,8 +45,11 @@ func (x *Executor) replayJournal() error {
 				b.id, b.group, b.kind = id, uint32(v.GetUint("g")), scan.Kind(v.GetUint("kind"))
 				b.event, b.payout, b.q = v.GetInt("ev"), v.GetInt64("payout"), book.Size(v.GetInt64("q"))
 				b.expCost, b.notional, b.nGroup, b.paper = v.GetInt64("cost"), v.GetInt64("notional"), v.GetInt("n"), v.GetBool("paper")
-				if int(b.group) >= len(x.cfg.Groups) || b.event >= x.cfg.NumEvents || b.nGroup > scan.MaxLegs {
+				if int(b.group) >= len(x.cfg.Groups) || b.event < 0 || b.event >= x.cfg.NumEvents || b.nGroup < 0 || b.nGroup > scan.MaxLegs {
 					return fmt.Errorf("%w: basket %d does not fit the configured groups", errReplay, id)
+				}
+				if b.nGroup != len(x.cfg.Groups[b.group].Legs) {
+					return fmt.Errorf("%w: basket %d has %d legs, group %d has %d", errReplay, id, b.nGroup, b.group, len(x.cfg.Groups[b.group].Legs))
 				}
 				b.notional = 0
 				byID[id] = b
