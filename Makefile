@@ -67,5 +67,15 @@ lint:
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
+## soak: the long robustness runs (docs/reliability.md): every Fuzz* target
+## for FUZZTIME (default 2m here), one at a time with -parallel 1, then the
+## hardening drills (faults, crash loop, load) at full length. `make test`
+## runs the short versions of the same drills.
+soak: FUZZTIME = 2m
+soak:
+	@mkdir -p $(BIN)/fuzz
+	hardening/fuzz-campaign.sh -t $(FUZZTIME) -l $(BIN)/fuzz
+	HOTPATH_SOAK=1 $(GO) test -count=1 -timeout 90m -v -run . ./hardening/
+
 clean:
 	rm -rf $(BIN) bench/out
