@@ -104,7 +104,8 @@ type leg struct {
 	shares book.Size // requested (BUY: at least; SELL: exactly)
 	maker  uint64
 	taker  uint64
-	hash   [32]byte
+	hash   [32]byte // EIP-712 order hash: what we journal and query by
+	vid    [32]byte // the venue's orderID (= hash unless a response says otherwise, protocol.md §13.10)
 
 	sentAt    int64 // monotonic ns of the write (or of the journal intent on replay)
 	sentWall  int64 // unix seconds of the write

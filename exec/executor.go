@@ -61,6 +61,7 @@ type Executor struct {
 	stopping bool
 	replay   bool
 	lastFall int64 // last /data/trades fallback sweep
+	nextPing int64 // earliest next keep-alive check
 	pending  Action
 
 	// Any goroutine.
@@ -325,8 +326,11 @@ func (x *Executor) Poll(now int64) {
 		for k := 0; k < len(x.open); k++ {
 			x.followUp(&x.slots[x.open[k]], now, sweep)
 		}
-		if _, err := x.hot.PingIfIdle(time.Now().UnixNano()); err != nil {
-			x.alert("connection", "keep-alive ping failed: "+err.Error())
+		if now >= x.nextPing {
+			x.nextPing = now + int64(time.Second) // at most one ping (or redial) a second
+			if _, err := x.hot.PingIfIdle(time.Now().UnixNano()); err != nil {
+				x.alert("connection", "keep-alive ping failed: "+err.Error())
+			}
 		}
 		if x.liveSeen.Load() {
 			x.hb.ensure()

@@ -202,7 +202,7 @@ func (x *Executor) findLeg(h *[32]byte) (*basket, int) {
 	for _, si := range x.open {
 		b := &x.slots[si]
 		for i := range b.legs {
-			if b.legs[i].hash == *h {
+			if b.legs[i].hash == *h || b.legs[i].vid == *h {
 				return b, i
 			}
 		}

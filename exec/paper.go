@@ -34,6 +34,7 @@ func (x *Executor) submitPaper(opp *scan.Opportunity, g *GroupInfo, notional int
 		copy(l.hash[:5], "paper")
 		binary.BigEndian.PutUint64(l.hash[5:13], b.id)
 		l.hash[13] = byte(i)
+		l.vid = l.hash
 	}
 	x.risk.Open(b.event, b.notional)
 	x.ctr.submitted.Add(1)

@@ -128,6 +128,9 @@ func appendResp(dst []byte, b *basket, from, to int, code int, req string, rej R
 		dst = append(dst, '{', '"', 'h', '"', ':', '"', '0', 'x')
 		dst = sign.AppendHex(dst, l.hash[:])
 		dst = append(dst, '"')
+		if l.vid != l.hash {
+			dst = appendHash(dst, "id", &l.vid)
+		}
 		dst = appendStr(dst, "st", l.status.String())
 		dst = appendStr(dst, "rej", l.reject.String())
 		dst = appendInt(dst, "mk", respMaking(l))

@@ -79,6 +79,7 @@ func (x *Executor) replayJournal() error {
 				if h := lv.GetStringBytes("h"); len(h) == 66 {
 					decodeHex32(&l.hash, h[2:])
 				}
+				l.vid = l.hash
 				l.status = legPending
 				l.sentAt = monoNow - (wallNow - ts)
 				l.sentWall = ts / int64(time.Second)
@@ -100,6 +101,9 @@ func (x *Executor) replayJournal() error {
 					continue
 				}
 				l := &b.legs[li]
+				if id := lv.GetStringBytes("id"); len(id) == 66 {
+					decodeHex32(&l.vid, id[2:])
+				}
 				l.status = legStatusByName(lv.GetStringBytes("st"))
 				l.reject = rejectByName(lv.GetStringBytes("rej"))
 				mk, tk := lv.GetInt64("mk"), lv.GetInt64("tk")

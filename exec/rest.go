@@ -44,7 +44,7 @@ func hash0x(h *[32]byte) string {
 // queryOrder asks GET /data/order/{id} about leg i and applies the answer.
 func (x *Executor) queryOrder(b *basket, i int, now int64) {
 	l := &b.legs[i]
-	resp, err := x.coldDo("GET", "/data/order/"+hash0x(&l.hash), "", nil)
+	resp, err := x.coldDo("GET", "/data/order/"+hash0x(&l.vid), "", nil)
 	if err != nil {
 		return
 	}
@@ -70,7 +70,7 @@ func (x *Executor) queryOrder(b *basket, i int, now int64) {
 	case "LIVE":
 		x.liveSeen.Store(true)
 		x.setOrderState(b, i, legLive, int64(matched))
-		x.cancelOrder(&l.hash)
+		x.cancelOrder(&l.vid)
 	case "MATCHED":
 		x.setOrderState(b, i, legFilled, int64(matched))
 	case "CANCELED", "CANCELLED", "UNMATCHED", "CANCELED_MARKET_RESOLVED", "INVALID":
@@ -124,7 +124,7 @@ func (x *Executor) setOrderState(b *basket, i int, st legStatus, matched int64) 
 // before it was sent and applies the trades of its order.
 func (x *Executor) queryTrades(b *basket, i int) {
 	l := &b.legs[i]
-	want := hash0x(&l.hash)
+	want, want2 := hash0x(&l.vid), hash0x(&l.hash)
 	query := "?asset_id=" + x.tokenStr[l.asset]
 	if l.sentWall > 0 {
 		query += "&after=" + strconv.FormatInt(l.sentWall-60, 10)
@@ -150,7 +150,7 @@ func (x *Executor) queryTrades(b *basket, i int) {
 			data, _ = v.Array()
 		}
 		for _, t := range data {
-			if !bytes.EqualFold(t.GetStringBytes("taker_order_id"), []byte(want)) {
+			if id := t.GetStringBytes("taker_order_id"); !bytes.EqualFold(id, []byte(want)) && !bytes.EqualFold(id, []byte(want2)) {
 				continue
 			}
 			ev, ok := parseTrade(t)

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,14 @@ func TestHeartbeatsAfterARestingOrder(t *testing.T) {
 	x.Shutdown(t.Context()) // stops the loop: its state is ours to read
 	if x.hb.id == "" {
 		t.Fatal("heartbeat id not kept")
+	}
+}
+
+func TestCredentialsNeverPrintSecrets(t *testing.T) {
+	c := Credentials{APIKey: "key-uuid", Secret: "c2VjcmV0LXNlY3JldA==", Passphrase: "pass-phrase"}
+	for _, s := range []string{c.String(), c.GoString(), fmt.Sprint(c), fmt.Sprintf("%v %+v %#v", c, c, c), fmt.Sprint(Config{Creds: c})} {
+		if strings.Contains(s, c.Secret) || strings.Contains(s, c.Passphrase) {
+			t.Fatalf("secret printed: %s", s)
+		}
 	}
 }

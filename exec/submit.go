@@ -234,6 +234,9 @@ func (x *Executor) sendLegs(b *basket, from int, tpls []*sign.Template, c *httpc
 		}
 		return
 	}
+	for i := from; i < len(b.legs); i++ {
+		b.legs[i].vid = b.legs[i].hash
+	}
 	testHook("intent")
 	n := len(b.legs) - from
 	chunks := (n + sign.MaxBatch - 1) / sign.MaxBatch
@@ -359,6 +362,9 @@ func (x *Executor) applyResponse(b *basket, lo, hi, code int, body []byte, retry
 func (x *Executor) applyResult(b *basket, i int, r *LegResult) {
 	l := &b.legs[i]
 	l.reject = r.Reject
+	if r.HasID && r.OrderID != l.hash {
+		l.vid = r.OrderID // queried and matched by the venue's id from now on
+	}
 	if r.Success {
 		switch r.Status {
 		case StatusMatched:
