@@ -56,10 +56,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime $(BENCHTIME) $(PKGS) | tee bench/out/bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench/out/bench.txt | tee bench/out/benchstat.txt
 
+## demo: the engine against the built-in simulator (bundled 'demo' scenario,
+## 30 s, live mode with a funded test account; no keys, no network).
 demo: build
-	@if $(BIN)/hotpath help 2>/dev/null | grep -q '^  demo '; then \
-	  $(BIN)/hotpath demo; \
-	else echo "make demo: not yet — 'hotpath demo' lands with the engine (issue: engine end to end)"; fi
+	$(BIN)/hotpath demo $(DEMOFLAGS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
