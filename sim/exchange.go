@@ -146,6 +146,7 @@ type hooks interface {
 	orderEvent(o *Order, kind string, ts int64)
 	tradeStatus(t *Trade, ts int64)
 	tickChanged(m *Market, old book.Tick, ts int64)
+	resolved(m *Market, yesWins bool, ts int64)
 }
 
 // levelChange is a touched YES-terms level: bid side or ask side.
@@ -161,6 +162,7 @@ func (nopHooks) traded(*Market, []*Trade, int64)             {}
 func (nopHooks) orderEvent(*Order, string, int64)            {}
 func (nopHooks) tradeStatus(*Trade, int64)                   {}
 func (nopHooks) tickChanged(*Market, book.Tick, int64)       {}
+func (nopHooks) resolved(*Market, bool, int64)               {}
 
 // Exchange is the matching engine and ledger of the simulated venue. All
 // methods are safe for concurrent use; one mutex serialises the venue, as a
@@ -700,4 +702,31 @@ func (x *Exchange) newIDLocked(label string) string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.newID(label)
+}
+
+// Resolve closes a market as resolved: every live order on it is
+// cancelled (price_change to "0"), it stops accepting orders (Gamma and
+// /markets show closed), and custom-feature subscribers get
+// market_resolved. Positions are left for redemption, which the sim does
+// not model.
+func (x *Exchange) Resolve(cid string, yesWins bool) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	m, ok := x.byCond[cid]
+	if !ok || m.Closed {
+		return false
+	}
+	var live []*Order
+	for _, o := range x.orders {
+		if o.Market == m && o.Status == StatusLive {
+			live = append(live, o)
+		}
+	}
+	sort.Slice(live, func(i, j int) bool { return live[i].seq < live[j].seq })
+	for _, o := range live {
+		x.cancelLocked("", o.ID)
+	}
+	m.Closed, m.AcceptingOrders, m.Active = true, false, false
+	x.h.resolved(m, yesWins, x.now().UnixMilli())
+	return true
 }

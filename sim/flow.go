@@ -46,28 +46,29 @@ type legQuote struct {
 // flow runs the scenario: background makers and takers, planted windows
 // and timed actions. Deterministic from the seed given the same timing.
 type flow struct {
-	s        *Server
-	b        *built
-	rng      *rand.Rand
-	makers   []common.Address
-	taker    common.Address
-	windowAc common.Address
-	quotes   map[*Market]*legQuote
-	over     map[*Event]int64 // target basket ask sum, micro
-	markets  []*Market
-	negRisk  []*Event
-	aug      []*Event
-	mu       sync.Mutex
-	windows  []*Window
-	busy     map[*Market]bool      // legs under a window: no background requotes
-	ticks    map[*Market]book.Tick // the grid the flow quotes on (ticks only ever get finer)
-	ticked   map[*Market]bool
-	ends     chan func() // window ends, run on the flow goroutine
-	levels   int
-	depthLo  int64
-	depthHi  int64
-	spreadLo int
-	spreadHi int
+	s          *Server
+	b          *built
+	rng        *rand.Rand
+	makers     []common.Address
+	taker      common.Address
+	windowAc   common.Address
+	quotes     map[*Market]*legQuote
+	over       map[*Event]int64 // target basket ask sum, micro
+	markets    []*Market
+	negRisk    []*Event
+	aug        []*Event
+	mu         sync.Mutex
+	windows    []*Window
+	busy       map[*Market]bool      // legs under a window: no background requotes
+	ticks      map[*Market]book.Tick // the grid the flow quotes on (ticks only ever get finer)
+	ticked     map[*Market]bool
+	ends       chan func() // window ends, run on the flow goroutine
+	resolvedEv map[*Event]bool
+	levels     int
+	depthLo    int64
+	depthHi    int64
+	spreadLo   int
+	spreadHi   int
 }
 
 func botAddress(seed uint64, label string) common.Address {
@@ -77,7 +78,7 @@ func botAddress(seed uint64, label string) common.Address {
 func newFlow(s *Server, b *built) *flow {
 	f := &flow{s: s, b: b, rng: rand.New(rand.NewPCG(s.cfg.Seed, 0xf10)), quotes: map[*Market]*legQuote{},
 		over: map[*Event]int64{}, busy: map[*Market]bool{}, ticks: map[*Market]book.Tick{}, ticked: map[*Market]bool{},
-		ends: make(chan func(), 64)}
+		ends: make(chan func(), 64), resolvedEv: map[*Event]bool{}}
 	for _, m := range s.x.Markets() {
 		f.ticks[m] = m.Tick // before serving: no concurrent writer yet
 	}
@@ -599,6 +600,7 @@ func (f *flow) schedule() []timed {
 	add("drop", f.s.sc.Drops)
 	add("stall", f.s.sc.Stalls)
 	add("bad", f.s.sc.BadFrames)
+	add("resolve", f.s.sc.Resolutions)
 	for i, r := range f.s.sc.Faults.REST {
 		if at, err := time.ParseDuration(r.At); err == nil && r.At != "" {
 			out = insertTimed(out, timed{TimedAction: TimedAction{Kind: "rest:" + strconv.Itoa(i)}, kind: "rest", at: now.Add(at)})
@@ -612,6 +614,8 @@ func (f *flow) do(a TimedAction) {
 	switch kind {
 	case "jump":
 		f.jump(a.Event)
+	case "resolve":
+		f.resolve(a.Event)
 	case "tick":
 		for _, m := range f.markets {
 			f.mu.Lock()
@@ -659,4 +663,56 @@ func cut(s string, sep byte) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// resolve settles an open event: one random outcome wins, every market of
+// the event closes, and the flow stops quoting it.
+func (f *flow) resolve(idx int) {
+	var open []*Event
+	for _, e := range f.b.events {
+		if !f.resolvedEv[e] {
+			open = append(open, e)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	e := open[f.rng.IntN(len(open))]
+	if idx >= 0 && idx < len(f.b.events) && !f.resolvedEv[f.b.events[idx]] {
+		e = f.b.events[idx]
+	}
+	f.mu.Lock()
+	for _, m := range e.Markets {
+		if f.busy[m] {
+			f.mu.Unlock()
+			return // a window is open on it; try again next time
+		}
+	}
+	f.mu.Unlock()
+	f.resolvedEv[e] = true
+	w := f.rng.IntN(len(e.Markets))
+	closed := map[*Market]bool{}
+	for i, m := range e.Markets {
+		f.s.x.Resolve(m.ConditionID, i == w)
+		closed[m] = true
+	}
+	keep := f.markets[:0]
+	for _, m := range f.markets {
+		if !closed[m] {
+			keep = append(keep, m)
+		}
+	}
+	f.markets = keep
+	var nr, aug []*Event
+	for _, o := range f.negRisk {
+		if o != e {
+			nr = append(nr, o)
+		}
+	}
+	for _, o := range f.aug {
+		if o != e {
+			aug = append(aug, o)
+		}
+	}
+	f.negRisk, f.aug = nr, aug
 }

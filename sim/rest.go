@@ -83,6 +83,26 @@ func (s *Server) routes(mux *http.ServeMux) {
 			return map[string]string{"price": bid.String()}
 		})(w, r)
 	})
+	mux.HandleFunc("GET /midpoint", s.tokenInfo(func(m *Market, yes bool) any {
+		bid, ask, hb, ha := m.best(yes)
+		if !hb || !ha {
+			return map[string]string{"mid": ""}
+		}
+		return map[string]string{"mid": ((bid + ask) / 2).String()}
+	}))
+	mux.HandleFunc("GET /spread", s.tokenInfo(func(m *Market, yes bool) any {
+		bid, ask, hb, ha := m.best(yes)
+		if !hb || !ha || ask < bid {
+			return map[string]string{"spread": ""}
+		}
+		return map[string]string{"spread": (ask - bid).String()}
+	}))
+	mux.HandleFunc("GET /last-trade-price", s.tokenInfo(func(m *Market, yes bool) any {
+		if !m.hasTrade {
+			return map[string]string{"price": "", "side": ""}
+		}
+		return map[string]string{"price": string(lastTradeString(m, m.token(yes))), "side": m.lastSide.String()}
+	}))
 	mux.HandleFunc("GET /clob-markets/{cid}", s.handleClobMarket)
 	mux.HandleFunc("GET /markets-by-token/{token}", s.handleMarketByToken)
 	mux.HandleFunc("GET /markets", s.handleMarkets)

@@ -42,6 +42,7 @@ type Scenario struct {
 	Drops       []TimedAction  `toml:"drops"`
 	Stalls      []TimedAction  `toml:"stalls"`
 	BadFrames   []TimedAction  `toml:"bad_frames"`
+	Resolutions []TimedAction  `toml:"resolutions"`
 	Faults      ScenarioFaults `toml:"faults"`
 	// Gamma imports events and markets from Gamma-shaped JSON files
 	// (/events or /markets responses); paths are relative to the scenario

@@ -366,6 +366,7 @@ func (h hookFan) traded(m *Market, t []*Trade, ts int64)              { h.m.trad
 func (h hookFan) orderEvent(o *Order, kind string, ts int64)          { h.u.orderEvent(o, kind, ts) }
 func (h hookFan) tradeStatus(t *Trade, ts int64)                      { h.u.tradeStatus(t, ts) }
 func (h hookFan) tickChanged(m *Market, old book.Tick, ts int64)      { h.m.tickChanged(m, old, ts) }
+func (h hookFan) resolved(m *Market, yesWins bool, ts int64)          { h.m.resolved(m, yesWins, ts) }
 
 // autoTick applies the venue's tick rule (protocol.md §2.5): a 0.01 market
 // whose last trade crosses above 0.96 or below 0.04 moves to 0.001. Locked.

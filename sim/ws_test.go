@@ -400,3 +400,40 @@ func TestWSSlowConsumerDropped(t *testing.T) {
 	}
 	t.Fatal("slow consumer still connected")
 }
+
+func TestResolveMarket(t *testing.T) {
+	s := startSmall(t, nil)
+	c := newClient(t, s, 0)
+	_, b01, _ := smallMarkets(s)
+	_, r, _ := c.post(orderSpec{token: b01.YesToken, side: Buy, maker: 100_000, taker: 10_000_000})
+	w := dialWS(t, s.URLs().WSMarket)
+	w.send(`{"assets_ids":["` + b01.YesToken + `"],"type":"market","custom_feature_enabled":true,"initial_dump":false}`)
+	time.Sleep(50 * time.Millisecond)
+	if !s.x.Resolve(b01.ConditionID, false) || s.x.Resolve(b01.ConditionID, false) {
+		t.Fatal("resolve twice")
+	}
+	var got map[string]any
+	for got == nil {
+		b := w.next(time.Second)
+		if b == nil {
+			t.Fatal("no market_resolved")
+		}
+		for _, ev := range events(t, b) {
+			if ev["event_type"] == "market_resolved" {
+				got = ev
+			}
+		}
+	}
+	if got["winning_asset_id"] != b01.NoToken || got["winning_outcome"] != "No" {
+		t.Fatalf("resolved %v", got)
+	}
+	if o, _ := s.x.Order(r.OrderID); o.Status != StatusCanceled {
+		t.Fatalf("order on a resolved market: %s", o.Status)
+	}
+	if _, _, e := c.post(orderSpec{token: b01.YesToken, side: Buy, maker: 100_000, taker: 10_000_000}); e != ErrMsgNotReady {
+		t.Fatalf("order after resolution: %q", e)
+	}
+	if code, b, _ := c.raw("GET", "/gamma/markets?condition_ids="+b01.ConditionID, nil, nil); code != 200 || !strings.Contains(string(b), `"closed":true`) {
+		t.Fatalf("gamma after resolution: %s", b)
+	}
+}

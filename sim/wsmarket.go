@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"strconv"
+
 	"github.com/hotpath/hotpath/book"
 )
 
@@ -163,4 +165,30 @@ func (h *marketHub) bestBidAsk(m *Market, ts int64) {
 		b = append(b, `"}`...)
 		h.broadcast(m, b, true)
 	}
+}
+
+// resolved sends market_resolved (custom-feature subscribers only).
+func (h *marketHub) resolved(m *Market, yesWins bool, ts int64) {
+	win, outcome := m.YesToken, "Yes"
+	if !yesWins {
+		win, outcome = m.NoToken, "No"
+	}
+	b := []byte(`{"event_type":"market_resolved",`)
+	b = appendStr(b, "id", strconv.Itoa(m.GammaID))
+	b = append(b, ',')
+	b = appendStr(b, "market", m.ConditionID)
+	b = append(b, ',')
+	b = appendStr(b, "slug", m.Slug)
+	b = append(b, `,"assets_ids":["`...)
+	b = append(b, m.YesToken...)
+	b = append(b, `","`...)
+	b = append(b, m.NoToken...)
+	b = append(b, `"],"outcomes":["Yes","No"],`...)
+	b = appendStr(b, "winning_asset_id", win)
+	b = append(b, ',')
+	b = appendStr(b, "winning_outcome", outcome)
+	b = append(b, ',')
+	b = appendStr(b, "timestamp", strconv.FormatInt(ts, 10))
+	b = append(b, '}')
+	h.broadcast(m, b, true)
 }
