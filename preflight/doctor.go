@@ -65,7 +65,7 @@ type Result struct {
 }
 
 // nameWidth pads check names so details line up.
-const nameWidth = 26
+const nameWidth = 29
 
 // String is the report line: "PASS  check  detail".
 func (r Result) String() string {
