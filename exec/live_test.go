@@ -282,3 +282,27 @@ func TestVersionMismatchResignsOnce(t *testing.T) {
 		t.Fatalf("%d trades", h.ourTrades())
 	}
 }
+
+// TestNoBasketRecordsConversion: a complete NO basket journals its
+// convertPositions intent (the on-chain call is out of scope).
+func TestNoBasketRecordsConversion(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", func(c *Config) {
+		c.Mode = Paper
+		c.Groups[0].Kind, c.Groups[0].Payout = scan.NoBasket, 2_000_000
+	})
+	x := h.start()
+	o := h.opp(10_000_000) // priced on the YES books: paper does not care which token
+	o.Kind, o.Payout = scan.NoBasket, 2_000_000
+	if out := x.Submit(&o); out.Kind != OutFilled {
+		t.Fatalf("%+v", out)
+	}
+	x.Poll(0)
+	if snap := x.Snapshot(); snap.Conversions != 1 || snap.SetsValue != 20_000_000 {
+		t.Fatalf("%+v", snap)
+	}
+	k := journalKinds(t, h.cfg.JournalDir)
+	if k[len(k)-2] != "convert" || k[len(k)-1] != "final" {
+		t.Fatalf("journal %v", k)
+	}
+}
