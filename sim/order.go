@@ -313,6 +313,18 @@ func (s *Server) priceRules(p *parsedOrder) (price book.Price, size book.Size, e
 	if dev.Cmp(new(big.Int).Mul(big.NewInt(tick/10), big.NewInt(den))) > 0 || !book.Price(g).Tradeable(t) {
 		return 0, 0, tickErr()
 	}
+	// Never let the limit exceed what was signed: a BUY pays at most
+	// makerAmount/takerAmount per share, a SELL gets at least
+	// takerAmount/makerAmount. The official clients round so that g already
+	// satisfies this; other roundings get the next grid price inward.
+	if c := n.Cmp(new(big.Int).Mul(big.NewInt(g), big.NewInt(den))); p.side == Buy && c < 0 {
+		g -= tick
+	} else if p.side == Sell && c > 0 {
+		g += tick
+	}
+	if !book.Price(g).Tradeable(t) {
+		return 0, 0, tickErr()
+	}
 	price = book.Price(g)
 	if s.cfg.Precision != PrecisionOff {
 		a := amountDecimals(t)

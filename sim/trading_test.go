@@ -479,3 +479,33 @@ func TestDepositWalletOrder(t *testing.T) {
 		t.Fatalf("non-owner inner signer: %d %s", code, b)
 	}
 }
+
+// TestMarketablePriceSnapping: marketable amounts are snapped to the grid
+// but the limit never exceeds the signed ratio.
+func TestMarketablePriceSnapping(t *testing.T) {
+	s := startSmall(t, nil)
+	_, b01, _ := smallMarkets(s)
+	cases := []struct {
+		side         Side
+		maker, taker int64
+		want         book.Price
+		ok           bool
+	}{
+		{Buy, 1_000_000, 1_785_700, 560_000, true},  // client vector: 1/0.56 rounded down → implied 0.560011
+		{Buy, 1_000_000, 1_786_000, 550_000, true},  // implied 0.559910 < 0.56: limit moves inward to 0.55
+		{Sell, 5_000_000, 2_800_000, 560_000, true}, // exact
+		{Sell, 5_000_000, 2_799_900, 560_000, true}, // implied 0.55998 ≤ 0.56
+		{Sell, 5_000_000, 2_800_100, 570_000, true}, // implied above 0.56: inward to 0.57
+		{Buy, 5_000_000, 9_090_900, 550_000, true},  // implied 0.550000055: snaps to 0.55
+		{Buy, 5_550_000, 10_000_000, 0, false},      // 0.555: half a tick off the grid
+	}
+	for i, c := range cases {
+		p := &parsedOrder{id: "0x", m: b01, yes: true, side: c.side, makerAmt: c.maker, takerAmt: c.taker, typ: FOK, env: &orderEnvelope{}}
+		s.x.mu.Lock()
+		price, _, err := s.priceRules(p)
+		s.x.mu.Unlock()
+		if (err == nil) != c.ok || (c.ok && price != c.want) {
+			t.Errorf("case %d: price %v err %v; want %v ok=%v", i, price, err, c.want, c.ok)
+		}
+	}
+}
