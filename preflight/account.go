@@ -81,7 +81,11 @@ func (r *run) checkCreds(ctx context.Context) {
 	if err != nil {
 		switch StatusOf(err) {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			r.add(Fail, CheckCreds, "rejected (%v): the API key, secret or passphrase is wrong, or the key belongs to another address than the signer %s; 'hotpath keys derive' recovers this signer's key", err, auth.Address.Hex())
+			hint := ""
+			if r.skewed {
+				hint = " (or the clock skew above makes POLY_TIMESTAMP unacceptable)"
+			}
+			r.add(Fail, CheckCreds, "rejected (%v): the API key, secret or passphrase is wrong, or the key belongs to another address than the signer %s%s; 'hotpath keys derive' recovers this signer's key", err, auth.Address.Hex(), hint)
 		default:
 			r.add(Fail, CheckCreds, "%v", err)
 		}

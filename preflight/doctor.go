@@ -206,6 +206,7 @@ type run struct {
 	version   int
 	creds     Credentials
 	credsOK   bool
+	skewed    bool // the clock is certainly beyond MaxSkew
 	secretErr error
 }
 
@@ -606,6 +607,7 @@ func (r *run) checkClock(ctx context.Context) {
 	sk := SkewBounds(time.UnixMilli(ms), res, t0, t1)
 	switch {
 	case sk.Min() > r.o.MaxSkew:
+		r.skewed = true
 		r.add(Fail, CheckClock, "%s (more than %s): signatures carry the local time and the venue may refuse them; sync the clock (chrony/systemd-timesyncd)", sk, r.o.MaxSkew)
 	case sk.Min() > r.o.WarnSkew:
 		r.add(Warn, CheckClock, "%s (more than %s); check NTP", sk, r.o.WarnSkew)

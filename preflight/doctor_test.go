@@ -255,6 +255,10 @@ func TestDoctorFailures(t *testing.T) {
 		{"no key in live mode", func(s *setup) { delete(s.secrets, sign.EnvPrivateKey) }, []want{{CheckSigner, Fail, "no signing key"}, {CheckCreds, Fail, "no signing key"}}},
 		{"bad key", func(s *setup) { s.secrets[sign.EnvPrivateKey] = "0x1234" }, []want{{CheckSigner, Fail, "32 bytes of hex"}}},
 		{"clock 30 s behind", func(s *setup) { s.opts.Now = func() time.Time { return time.Now().Add(-30 * time.Second) } }, []want{{CheckClock, Fail, "behind the venue"}}},
+		{"refused credentials with a skewed clock", func(s *setup) {
+			s.opts.Now = func() time.Time { return time.Now().Add(-30 * time.Second) }
+			s.secrets[EnvAPIPassphrase] = "wrong"
+		}, []want{{CheckCreds, Fail, "or the clock skew above makes POLY_TIMESTAMP unacceptable"}}},
 		{"clock 3 s ahead", func(s *setup) { s.opts.Now = func() time.Time { return time.Now().Add(3 * time.Second) } }, []want{{CheckClock, Warn, "ahead of the venue"}}},
 		{"unreachable CLOB", func(s *setup) {
 			s.toml["venue.clob_url"] = fmt.Sprintf("%q", deadURL(t))
