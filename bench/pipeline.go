@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,6 +38,12 @@ type PipelineConfig struct {
 	// TicksBelow: templates at the ask and this many ticks below [4]
 	// (enough for every dip the Market generates).
 	TicksBelow int
+	// EnterPPM and LeavePPM override the scanner's near-miss pool bands
+	// (cost/payout in millionths) when non-zero.
+	EnterPPM, LeavePPM uint32
+	// PerKey templates per (asset, price, shares) [1]: more lets a basket
+	// that fires again before the cold side re-signs still hit.
+	PerKey int
 	// ChainID [137] and CLOBVersion [2] select the exchange.
 	ChainID     uint64
 	CLOBVersion int
@@ -53,6 +60,10 @@ type PipelineConfig struct {
 	// outside the frame-to-wire span. Never in production: a sent
 	// template is spent.
 	Replay bool
+	// SignOnMiss signs a leg on the spot when the pool has no template
+	// for it (sign.Pool.SignNow, ~50 µs, allocates; counted in Misses), as
+	// the executor does; otherwise the basket is abandoned.
+	SignOnMiss bool
 	// MaxAge of templates [1h: a benchmark must not age them out; the
 	// engine uses 30 s and re-signs in the background].
 	MaxAge time.Duration
@@ -102,6 +113,7 @@ type Pipeline struct {
 	tokenIDs [][32]byte // per asset, immutable
 	replay   bool
 	hashAll  bool
+	signMiss bool
 
 	opp     scan.Opportunity
 	touched []book.AssetIndex
@@ -150,7 +162,7 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	reg := m.Reg
 	n := reg.Len()
 	p := &Pipeline{m: m, dec: feed.NewDecoder(reg, 0), batch: sign.NewBatch(), ladder: cfg.Ladder,
-		replay: cfg.Replay, hashAll: cfg.HashAll, touched: make([]book.AssetIndex, 0, n), mark: make([]bool, n),
+		replay: cfg.Replay, hashAll: cfg.HashAll, signMiss: cfg.SignOnMiss, touched: make([]book.AssetIndex, 0, n), mark: make([]bool, n),
 		tokenIDs: make([][32]byte, n), req: make([]byte, 0, 64<<10)}
 	policy := feed.HashHot
 	if cfg.HashAll {
@@ -173,7 +185,14 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	}
 	p.poolRing = ring.MustNew[scan.PoolEvent](1024)
 	var err error
-	if p.sc, err = scan.New(scan.DefaultConfig(), assets, specs, p.poolRing); err != nil {
+	scfg := scan.DefaultConfig()
+	// Size for at most the top rung, so the limits the depth walk picks are
+	// those of the order actually sent (Q is snapped down to a rung).
+	scfg.MaxShares = slices.Max(cfg.Ladder)
+	if cfg.EnterPPM != 0 {
+		scfg.EnterPPM, scfg.LeavePPM = cfg.EnterPPM, max(cfg.LeavePPM, cfg.EnterPPM)
+	}
+	if p.sc, err = scan.New(scfg, assets, specs, p.poolRing); err != nil {
 		return nil, fmt.Errorf("bench: scanner: %w", err)
 	}
 	signer, err := sign.NewSigner(cfg.Key)
@@ -182,7 +201,7 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	}
 	p.pool, err = sign.NewPool(sign.TemplateConfig{Signer: signer, ChainID: cfg.ChainID, CLOBVersion: cfg.CLOBVersion,
 		SignatureType: sign.SigEOA, Owner: cfg.APIKey, TicksBelow: cfg.TicksBelow, Shares: cfg.Ladder,
-		MaxAge: cfg.MaxAge, MaxAssets: n})
+		MaxAge: cfg.MaxAge, MaxAssets: n, PerKey: cfg.PerKey})
 	if err != nil {
 		return nil, fmt.Errorf("bench: template pool: %w", err)
 	}
@@ -291,8 +310,9 @@ func (p *Pipeline) Frame(msg []byte) int {
 }
 
 // Events applies decoded events to the books and tells the scanner the new
-// best ask of every asset touched, once per frame (at FlagLast or the end
-// of evs).
+// best ask of every asset touched, once per message (at its FlagLast event:
+// never in the middle of a snapshot, even when a ring hands over a message's
+// events in several batches).
 func (p *Pipeline) Events(evs []feed.Event) {
 	for i := range evs {
 		e := &evs[i]
@@ -305,9 +325,6 @@ func (p *Pipeline) Events(evs []feed.Event) {
 		if e.Flags&feed.FlagLast != 0 {
 			p.scanTouched(e.RecvNs)
 		}
-	}
-	if len(p.touched) > 0 {
-		p.scanTouched(evs[len(evs)-1].RecvNs)
 	}
 }
 
@@ -359,6 +376,13 @@ func (p *Pipeline) build(nowNs int64) bool {
 		tpl := p.pool.Take(leg.Asset, leg.Limit, q, nowNs)
 		if tpl == nil {
 			p.Stats.Misses++
+			if p.signMiss {
+				info := p.m.Reg.Info(leg.Asset)
+				hl := sign.HotLeg{Asset: leg.Asset, TokenID: p.tokenIDs[leg.Asset], Ask: leg.Limit, Tick: leg.Tick, NegRisk: info.NegRisk}
+				tpl, _ = p.pool.SignNow(&hl, leg.Limit, q, time.Unix(0, nowNs))
+			}
+		}
+		if tpl == nil {
 			p.Restore(nowNs) // the basket is abandoned unsent
 			return false
 		}
