@@ -49,22 +49,20 @@ func (h *userHub) handle(uc *userConn, msg []byte) {
 	if json.Unmarshal(msg, &sub) != nil {
 		return
 	}
+	// lock order is hub → connection (sendTo), so register after unlocking
 	uc.mu.Lock()
-	defer uc.mu.Unlock()
+	register := false
 	if uc.key == "" {
-		if sub.Auth == nil {
-			uc.close()
-			return
+		k := (*apiKey)(nil)
+		if sub.Auth != nil {
+			k = h.s.keys.get(sub.Auth.APIKey)
 		}
-		k := h.s.keys.get(sub.Auth.APIKey)
 		if k == nil || k.Secret != sub.Auth.Secret || k.Passphrase != sub.Auth.Passphrase {
+			uc.mu.Unlock()
 			uc.close()
 			return
 		}
-		uc.key = k.Key
-		h.mu.Lock()
-		h.conns[uc] = struct{}{}
-		h.mu.Unlock()
+		uc.key, register = k.Key, true
 	}
 	unsub := strings.EqualFold(sub.Operation, "unsubscribe")
 	for _, m := range sub.Markets {
@@ -73,6 +71,12 @@ func (h *userHub) handle(uc *userConn, msg []byte) {
 		} else {
 			uc.markets[m] = true
 		}
+	}
+	uc.mu.Unlock()
+	if register {
+		h.mu.Lock()
+		h.conns[uc] = struct{}{}
+		h.mu.Unlock()
 	}
 }
 
