@@ -39,16 +39,16 @@ type record struct {
 
 // auditLeg is one order the journal says was (or may have been) sent.
 type auditLeg struct {
-	basket    uint64
-	idx       int
-	role      string
-	token     string
-	side      string
-	shares    int64            // intended
-	respFill  int64            // shares filled per the latest resp/order record
-	trades    map[string]trade // by trade id, latest status
-	intents   int              // intent records naming this order hash
-	answered  bool             // a resp or order record gave its outcome
+	basket   uint64
+	idx      int
+	role     string
+	token    string
+	side     string
+	shares   int64            // intended
+	respFill int64            // shares filled per the latest resp/order record
+	trades   map[string]trade // by trade id, latest status
+	intents  int              // intent records naming this order hash
+	answered bool             // a resp or order record gave its outcome
 }
 
 type trade struct {
