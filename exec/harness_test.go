@@ -54,7 +54,12 @@ type harness struct {
 
 func startSim(t *testing.T, mod func(*sim.Config)) *sim.Server {
 	t.Helper()
-	sc, err := sim.ParseScenario(arbScenario)
+	return startScenario(t, arbScenario, mod)
+}
+
+func startScenario(t *testing.T, scenario string, mod func(*sim.Config)) *sim.Server {
+	t.Helper()
+	sc, err := sim.ParseScenario(scenario)
 	if err != nil {
 		t.Fatal(err)
 	}

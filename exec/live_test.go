@@ -306,3 +306,31 @@ func TestNoBasketRecordsConversion(t *testing.T) {
 		t.Fatalf("journal %v", k)
 	}
 }
+
+// TestSeventeenLegsGoInTwoBatches: more than 15 legs are split into two
+// POST /orders written back to back on the same connection.
+func TestSeventeenLegsGoInTwoBatches(t *testing.T) {
+	sc := strings.Replace(strings.Replace(arbScenario, `outcomes = [3, 3]`, `outcomes = [17, 17]`, 1),
+		`names = ["Alice", "Bob", "Carol"]`, ``, 1)
+	s := startScenario(t, sc, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(50_000_000) // ≥ $1 on the cheapest leg
+	if o.N != 17 || o.Edge <= 0 {
+		t.Fatalf("scenario: %d legs, edge %d", o.N, o.Edge)
+	}
+	dials := x.hot.Stats.Dials
+	out := x.Submit(&o)
+	if out.Kind != OutFilled || out.Filled != 17 {
+		t.Fatalf("outcome %+v alerts %v", out, h.alerts)
+	}
+	if x.hot.Stats.Dials != dials {
+		t.Fatal("the second batch needed a new connection")
+	}
+	h.poll("settlement", 5*time.Second, h.idle)
+	h.checkLedger(before)
+	if snap := x.Snapshot(); snap.BasketsSettled != 1 || snap.SetsValue != 50_000_000 {
+		t.Fatalf("%+v", snap)
+	}
+}

@@ -130,6 +130,7 @@ var rejectPatterns = []struct {
 	{"minimum tick size", RejectTick},
 	{"min_tick_size", RejectTick},
 	{"lower than the minimum", RejectMinSize},
+	{"invalid amount for a marketable", RejectMinSize}, // below the $1 minimum of FOK/FAK orders
 	{"min_size", RejectMinSize},
 	{"invalid amounts", RejectPrecision},
 	{"max accuracy", RejectPrecision},

@@ -162,3 +162,10 @@ func TestCredentialsNeverPrintSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestClassifyMarketableMinimum(t *testing.T) {
+	msg := []byte("invalid amount for a marketable BUY order ($0.9), min size: $1")
+	if r := Classify(msg); r != RejectMinSize || ActionFor(r) != ActInvalidate {
+		t.Fatalf("%v", r)
+	}
+}
