@@ -399,8 +399,20 @@ func (x *Exchange) submit(o *Order, postOnly bool) (Result, error) {
 		if x.settle != nil {
 			x.settle(t)
 		}
+		if mk := x.orders[t.MakerOrderID]; mk != nil {
+			x.forgetBot(mk)
+		}
 	}
+	x.forgetBot(o)
 	return res, nil
+}
+
+// forgetBot drops a finished bot order: nobody can query it, and a long run
+// would otherwise keep millions. User orders are kept for /data/order.
+func (x *Exchange) forgetBot(o *Order) {
+	if o.Bot && o.Status != StatusLive {
+		delete(x.orders, o.ID)
+	}
 }
 
 func appendChange(cs []levelChange, c levelChange) []levelChange {
@@ -597,6 +609,7 @@ func (x *Exchange) cancelLocked(owner, id string) (bool, string) {
 	ts := x.now().UnixMilli()
 	x.h.orderEvent(o, "CANCELLATION", ts)
 	x.h.levelsChanged(o.Market, []levelChange{{bid: o.yesBid(), price: o.yesPrice()}}, ts)
+	x.forgetBot(o)
 	return true, ""
 }
 
