@@ -3,8 +3,12 @@ package bench
 import (
 	"sync"
 	"testing"
+	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/sign"
 )
 
 // The in-process benchmarks. Every one builds its pipeline (snapshots loaded,
@@ -171,5 +175,62 @@ func BenchmarkBaselineStream(b *testing.B) {
 		if _, err := bl.Frame(m.Cycle[i%len(m.Cycle)].Msg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// orderFixture is one hot leg of the benchmark market with its templates
+// signed, for the per-order benchmarks compared with the official client
+// (bench/official_client.mjs: buildMarketOrder + body + createL2Headers).
+func orderFixture(b *testing.B) (p *Pipeline, leg sign.HotLeg, batch *sign.Batch, l2 *sign.L2Signer) {
+	m := benchMarket(b)
+	p = testPipeline(b, m, true)
+	a := m.Events[0].Legs[0]
+	ask, _, _ := p.Integrity().Book(a).BestAsk()
+	id, _ := sign.ParseTokenID(m.Reg.Info(a).TokenID)
+	leg = sign.HotLeg{Asset: a, TokenID: id, Ask: ask, Tick: marketTick, NegRisk: true}
+	l2, err := sign.NewL2Signer(TestSecret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p, leg, sign.NewBatch(), l2
+}
+
+// BenchmarkOrderTemplateHit: one order's request ready from the template
+// pool: Take, body, L2 HMAC (then Restore, so the next iteration hits too).
+func BenchmarkOrderTemplateHit(b *testing.B) {
+	p, leg, batch, l2 := orderFixture(b)
+	now := time.Now().UnixNano()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tpl := p.Pool().Take(leg.Asset, leg.Ask, 50*book.OneShare, now)
+		if tpl == nil {
+			b.Fatal("miss")
+		}
+		batch.Reset()
+		_ = batch.Add(tpl)
+		batch.Finish(l2, "/orders", now/int64(time.Second))
+		if !p.Pool().Restore(tpl, now) {
+			b.Fatal("restore")
+		}
+	}
+}
+
+// BenchmarkOrderSignNow: one order built and signed on the spot (amounts,
+// EIP-712 digest, secp256k1, envelope JSON), body and L2 HMAC: the miss
+// path, and the like-for-like comparison with the official client.
+func BenchmarkOrderSignNow(b *testing.B) {
+	p, leg, batch, l2 := orderFixture(b)
+	now := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tpl, err := p.Pool().SignNow(&leg, leg.Ask, 50*book.OneShare, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch.Reset()
+		_ = batch.Add(tpl)
+		batch.Finish(l2, "/orders", now.Unix())
 	}
 }
