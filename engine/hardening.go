@@ -1,0 +1,17 @@
+package engine
+
+import "github.com/hotpath/hotpath/book"
+
+// FinalBook returns the engine's book of the asset with token id tok, or
+// nil when tok is not in the universe. It exists for drills and tests that
+// compare the engine's books with the venue's at the end of a run
+// (hardening's load drill): call it only after Run has returned, because
+// while Run runs every book belongs to the book+scan goroutine
+// (docs/architecture.md, ownership of state).
+func (e *Engine) FinalBook(tok string) *book.Book {
+	a, ok := e.plan.u.Registry.Lookup([]byte(tok))
+	if !ok {
+		return nil
+	}
+	return e.in.Book(a)
+}
