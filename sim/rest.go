@@ -416,6 +416,9 @@ func (s *Server) placeDelayed(p *parsedOrder, k *apiKey, d time.Duration) orderR
 }
 
 func (s *Server) handlePostOrder(w http.ResponseWriter, r *http.Request, k *apiKey, body []byte) {
+	if !s.limit(w, k, false, 1) {
+		return
+	}
 	var env orderEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		writeErr(w, 400, ErrMsgPayload)
@@ -441,6 +444,9 @@ func (s *Server) handlePostOrders(w http.ResponseWriter, r *http.Request, k *api
 	}
 	if len(envs) > maxBatch {
 		writeErr(w, 400, "Too many orders in payload: "+strconv.Itoa(len(envs))+", max allowed: "+strconv.Itoa(maxBatch))
+		return
+	}
+	if !s.limit(w, k, false, len(envs)) { // batches are all-or-nothing at the rate check
 		return
 	}
 	out := make([]orderResponse, len(envs))
@@ -476,6 +482,9 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, k *apiKey,
 		writeErr(w, 400, "Invalid payload")
 		return
 	}
+	if !s.limit(w, k, true, 1) {
+		return
+	}
 	s.cancelIDs(w, k, []string{req.OrderID})
 }
 
@@ -487,6 +496,9 @@ func (s *Server) handleCancelMany(w http.ResponseWriter, r *http.Request, k *api
 	}
 	if len(ids) > 1000 {
 		writeErr(w, 400, "Too many orders in payload: "+strconv.Itoa(len(ids))+", max allowed: 1000")
+		return
+	}
+	if !s.limit(w, k, true, len(ids)) {
 		return
 	}
 	s.cancelIDs(w, k, ids)
@@ -505,6 +517,9 @@ func (s *Server) cancelIDs(w http.ResponseWriter, k *apiKey, ids []string) {
 }
 
 func (s *Server) handleCancelAll(w http.ResponseWriter, r *http.Request, k *apiKey, _ []byte) {
+	if !s.limit(w, k, true, 1) {
+		return
+	}
 	ids := s.x.CancelWhere(k.Key, nil)
 	writeJSON(w, 200, cancelResponse{Canceled: nonNil(ids), NotCanceled: map[string]string{}})
 }
@@ -516,6 +531,9 @@ func (s *Server) handleCancelMarket(w http.ResponseWriter, r *http.Request, k *a
 	}
 	if len(body) > 0 && json.Unmarshal(body, &req) != nil {
 		writeErr(w, 400, "Invalid payload")
+		return
+	}
+	if !s.limit(w, k, true, 1) {
 		return
 	}
 	ids := s.x.CancelWhere(k.Key, func(o *Order) bool {

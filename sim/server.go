@@ -61,6 +61,9 @@ type Config struct {
 	// FeeInShares collects BUY taker fees in shares of the bought token
 	// instead of pUSD (protocol.md §9.2 DOC-FEES reading; default pUSD).
 	FeeInShares bool
+	// RateLimit enables per-signer order/cancel token buckets (off by
+	// default).
+	RateLimit RateLimit
 	// WSIdleTimeout closes market/user connections silent for this long
 	// (default 0 = never; protocol.md §11 UNCERTAIN).
 	WSIdleTimeout time.Duration
@@ -76,22 +79,23 @@ type URLs struct {
 
 // Server is a running simulator.
 type Server struct {
-	cfg    Config
-	sc     *Scenario
-	x      *Exchange
-	keys   keyStore
-	hasher hasher // guarded by the exchange lock
-	hb     heartbeats
-	faults *Faults
-	mhub   *marketHub
-	uhub   *userHub
-	flow   *flow
-	ln     net.Listener
-	srv    *http.Server
-	urls   URLs
-	done   chan struct{}
-	wg     sync.WaitGroup
-	once   sync.Once
+	cfg     Config
+	sc      *Scenario
+	x       *Exchange
+	keys    keyStore
+	hasher  hasher // guarded by the exchange lock
+	hb      heartbeats
+	limiter limiter
+	faults  *Faults
+	mhub    *marketHub
+	uhub    *userHub
+	flow    *flow
+	ln      net.Listener
+	srv     *http.Server
+	urls    URLs
+	done    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 // Start builds the venue from the scenario and serves it until ctx ends or
@@ -154,6 +158,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, sc: sc, done: make(chan struct{})}
 	s.x = NewExchange(cfg.Seed, built.events, built.markets)
 	s.hb = heartbeats{byKey: map[string]*hbState{}, timeout: cfg.HeartbeatTimeout}
+	s.limiter = limiter{cfg: cfg.RateLimit}
 	s.faults = &Faults{rng: mrand.New(mrand.NewPCG(cfg.Seed, 0xfa17))}
 	if sc.Faults.FailRate > 0 {
 		s.faults.SetFailRate(sc.Faults.FailRate)

@@ -509,3 +509,36 @@ func TestMarketablePriceSnapping(t *testing.T) {
 		}
 	}
 }
+
+func TestRateLimit(t *testing.T) {
+	s := startSmall(t, func(c *Config) { c.RateLimit = RateLimit{OrderRate: 1, OrderBurst: 3, CancelRate: 1, CancelBurst: 2} })
+	c := newClient(t, s, 0)
+	nr, _, _ := smallMarkets(s)
+	var envs []json.RawMessage
+	for i := 0; i < 4; i++ {
+		envs = append(envs, c.envelope(orderSpec{token: nr[0].YesToken, side: Buy, maker: 100_000, taker: 10_000_000}))
+	}
+	body, _ := json.Marshal(envs)
+	path := "/orders"
+	code, b, h := c.raw("POST", path, body, c.l2Headers("POST", path, body))
+	if code != 429 || h.Get("Retry-After") != "1" || !strings.Contains(string(b), "Too Many Requests") {
+		t.Fatalf("batch of 4 over a burst of 3: %d %s %v", code, b, h)
+	}
+	body, _ = json.Marshal(envs[:3])
+	code, _, h = c.raw("POST", path, body, c.l2Headers("POST", path, body))
+	if code != 200 || h.Get("Poly-RateLimit-Remaining") != "0" {
+		t.Fatalf("batch of 3: %d %v", code, h)
+	}
+	if code, _ := c.call("POST", "/order", envs[3]); code != 429 {
+		t.Fatalf("empty bucket: %d", code)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if code, _ := c.call("POST", "/order", envs[3]); code != 200 {
+		t.Fatalf("after refill: %d", code)
+	}
+	for i, want := range []int{200, 200, 429} {
+		if code, _ := c.call("DELETE", "/cancel-all", nil); code != want {
+			t.Fatalf("cancel %d: %d", i, code)
+		}
+	}
+}
