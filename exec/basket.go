@@ -107,6 +107,8 @@ type leg struct {
 	hash   [32]byte // EIP-712 order hash: what we journal and query by
 	vid    [32]byte // the venue's orderID (= hash unless a response says otherwise, protocol.md §13.10)
 
+	accepted  bool  // the venue acknowledged the order (delayed, duplicate): "not found" never means "not placed"
+	alerted   bool  // an accepted order the venue cannot find was alerted once
 	sentAt    int64 // monotonic ns of the write (or of the journal intent on replay)
 	sentWall  int64 // unix seconds of the write
 	lastQuery int64

@@ -200,12 +200,15 @@ func TestFailedSettlementReopensTheLeg(t *testing.T) {
 	}
 }
 
+// TestDelayedResponseIsQueried: "delayed" is neither filled nor dead. The
+// venue matches later than UnknownGrace here: an order the venue accepted
+// is never written off because it cannot be found yet.
 func TestDelayedResponseIsQueried(t *testing.T) {
 	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
+	h := newHarness(t, s, "", func(c *Config) { c.UnknownGrace = 50 * time.Millisecond })
 	x := h.start()
 	before := s.Ledger(sim.HardhatAddress(0))
-	s.Faults().DelayMatching(3, 150*time.Millisecond)
+	s.Faults().DelayMatching(3, 300*time.Millisecond)
 	o := h.opp(10_000_000)
 	out := x.Submit(&o)
 	if out.Kind != OutPending || out.Unknown != 3 {

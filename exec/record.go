@@ -131,6 +131,9 @@ func appendResp(dst []byte, b *basket, from, to int, code int, req string, rej R
 		if l.vid != l.hash {
 			dst = appendHash(dst, "id", &l.vid)
 		}
+		if l.accepted {
+			dst = append(dst, `,"acc":true`...)
+		}
 		dst = appendStr(dst, "st", l.status.String())
 		dst = appendStr(dst, "rej", l.reject.String())
 		dst = appendInt(dst, "mk", respMaking(l))

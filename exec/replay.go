@@ -106,6 +106,7 @@ func (x *Executor) replayJournal() error {
 				}
 				l.status = legStatusByName(lv.GetStringBytes("st"))
 				l.reject = rejectByName(lv.GetStringBytes("rej"))
+				l.accepted = l.accepted || lv.GetBool("acc")
 				mk, tk := lv.GetInt64("mk"), lv.GetInt64("tk")
 				if l.side == sign.Sell {
 					l.respShares, l.respCash = mk, tk

@@ -51,8 +51,17 @@ func (x *Executor) queryOrder(b *basket, i int, now int64) {
 	x.ctr.queries.Add(1)
 	switch {
 	case resp.Status == 404 || (resp.Status == 400 && bytes.Contains(bytes.ToLower(resp.Body), []byte("not found"))):
+		if l.accepted {
+			// The venue took the order (delayed, duplicate): it exists
+			// even if it cannot be found yet. Keep asking; alert once.
+			if now-l.sentAt > 6*int64(x.cfg.UnknownGrace) && !l.alerted {
+				l.alerted = true
+				x.alert("unknown_order", "order "+hash0x(&l.vid)+" was accepted by the venue but cannot be found; still querying")
+			}
+			return
+		}
 		if now-l.sentAt < int64(x.cfg.UnknownGrace) {
-			return // may still be in flight or delayed
+			return // may still be in flight
 		}
 		x.setOrderState(b, i, legKilled, 0)
 		return

@@ -382,6 +382,7 @@ func (x *Executor) applyResult(b *basket, i int, r *LegResult) {
 			x.liveSeen.Store(true)
 		default: // delayed, or no status: neither filled nor dead
 			l.status = legUnknown
+			l.accepted = true
 			x.ctr.unknowns.Add(1)
 		}
 		return
@@ -390,6 +391,7 @@ func (x *Executor) applyResult(b *basket, i int, r *LegResult) {
 	act := ActionFor(r.Reject)
 	if act == ActQuery {
 		l.status = legUnknown
+		l.accepted = r.Reject == RejectDuplicate || r.Reject == RejectDelayed
 		x.ctr.unknowns.Add(1)
 	} else {
 		l.status = legKilled
