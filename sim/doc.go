@@ -33,8 +33,11 @@
 // (SELL). GTC/GTD prices must be exact and on the tick grid within
 // [tick, 1−tick]. FOK/FAK amounts carry the client's rounding, so their
 // price is snapped to the nearest grid point and rejected as off-grid when
-// more than a tenth of a tick away. FOK fills its whole size or nothing;
-// FAK fills what crosses and kills the rest; GTC/GTD rest the remainder.
+// more than a tenth of a tick away; the snapped limit never exceeds the
+// signed ratio (a BUY never pays more per share than makerAmount/
+// takerAmount). FOK fills its whole size or nothing; FAK fills what
+// crosses and kills the rest (status MATCHED); GTC/GTD rest the remainder;
+// GTD needs an expiration past now+60 s and is cancelled when it passes.
 //
 // # Money model
 //
@@ -84,4 +87,16 @@
 //     timestamps are not checked for freshness.
 //   - A "delayed" order (Faults.DelayMatching) is answered at once and
 //     matched later; if it then fails (FOK kill) it leaves no order record.
+//   - Rate limits (Config.RateLimit) are off by default; when on, per-key
+//     order and cancel buckets refuse whole requests with 429.
+//   - Resolution (Exchange.Resolve, scenario resolutions) closes markets and
+//     cancels their orders; redemption of positions is not modelled.
+//
+// # Faults
+//
+// Faults (Server.Faults) injects REST errors and slow answers (Inject with
+// FaultRule: 425/429 with Retry-After/5xx, delays, counts), delayed
+// matching, FAILED settlements, market-data stalls with PING/PONG still
+// answered, dropped market and user connections, and raw (malformed or
+// oversized) frames. Scenarios schedule the same things by time.
 package sim

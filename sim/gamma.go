@@ -86,13 +86,14 @@ func (s *Server) gammaEvent(e *Event) map[string]any {
 	for _, m := range e.Markets {
 		ms = append(ms, s.gammaMarket(m, nil))
 	}
+	closed := eventClosed(e)
 	return map[string]any{
 		"id":               e.ID,
 		"ticker":           e.Slug,
 		"slug":             e.Slug,
 		"title":            e.Title,
-		"active":           true,
-		"closed":           false,
+		"active":           !closed,
+		"closed":           closed,
 		"archived":         false,
 		"restricted":       false,
 		"enableOrderBook":  true,
@@ -133,8 +134,9 @@ func (s *Server) gammaRoutes(mux *http.ServeMux) {
 		s.x.mu.Lock()
 		i := 0
 		for _, e := range s.x.events {
+			closed := eventClosed(e)
 			if (q.Get("id") != "" && q.Get("id") != e.ID) || (q.Get("slug") != "" && q.Get("slug") != e.Slug) ||
-				!boolFilter(r, "closed", false) || !boolFilter(r, "active", true) || !boolFilter(r, "archived", false) {
+				!boolFilter(r, "closed", closed) || !boolFilter(r, "active", !closed) || !boolFilter(r, "archived", false) {
 				continue
 			}
 			if i >= offset && len(out) < limit {
@@ -208,4 +210,14 @@ func (s *Server) gammaRoutes(mux *http.ServeMux) {
 		}
 		writeErr(w, 404, "not found")
 	})
+}
+
+// eventClosed reports whether every market of e is closed. Locked.
+func eventClosed(e *Event) bool {
+	for _, m := range e.Markets {
+		if !m.Closed {
+			return false
+		}
+	}
+	return len(e.Markets) > 0
 }

@@ -436,4 +436,16 @@ func TestResolveMarket(t *testing.T) {
 	if code, b, _ := c.raw("GET", "/gamma/markets?condition_ids="+b01.ConditionID, nil, nil); code != 200 || !strings.Contains(string(b), `"closed":true`) {
 		t.Fatalf("gamma after resolution: %s", b)
 	}
+	// an event closes with its last market
+	nr, _, _ := smallMarkets(s)
+	for _, m := range nr {
+		s.x.Resolve(m.ConditionID, m == nr[0])
+	}
+	_, b, _ := c.raw("GET", "/gamma/events?closed=false", nil, nil)
+	if strings.Contains(string(b), nr[0].ConditionID) || !strings.Contains(string(b), `"negRiskAugmented":true`) {
+		t.Fatalf("closed event listed as open: %s", b)
+	}
+	if _, b, _ := c.raw("GET", "/gamma/events?closed=true", nil, nil); !strings.Contains(string(b), nr[0].ConditionID) {
+		t.Fatalf("closed event missing: %s", b)
+	}
 }
