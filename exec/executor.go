@@ -62,6 +62,8 @@ type Executor struct {
 	replay   bool
 	lastFall int64 // last /data/trades fallback sweep
 	nextPing int64 // earliest next keep-alive check
+	closed     []closedLeg
+	closedNext int
 	pending  Action
 
 	// Any goroutine.
@@ -118,6 +120,7 @@ func New(cfg Config) (*Executor, error) {
 		}
 		x.tokenID[i] = id
 	}
+	x.closed = make([]closedLeg, closedRing)
 	x.slots = make([]basket, cfg.MaxBaskets)
 	x.free = make([]int, 0, cfg.MaxBaskets)
 	x.open = make([]int, 0, cfg.MaxBaskets)

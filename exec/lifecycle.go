@@ -75,6 +75,7 @@ func (x *Executor) finalize(b *basket, st finalState) {
 	x.jbuf = append(x.jbuf, '}')
 	_ = x.appendJournal()
 	x.risk.Close(b.event, b.notional, pnl)
+	x.rememberClosed(b)
 	b.final = true
 	if si := x.slotOf(b); si >= 0 {
 		x.closeSlot(si)
@@ -182,12 +183,9 @@ func (x *Executor) drainEvents() {
 	for i := range q {
 		ev := &q[i]
 		b, li := x.findLeg(&ev.order)
-		if b == nil {
-			continue
-		}
 		if ev.trade {
-			x.applyTrade(b, li, []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee)
-		} else if ev.live {
+			x.applyEvent(ev)
+		} else if ev.live && b != nil {
 			x.liveSeen.Store(true)
 			if l := &b.legs[li]; l.status != legFilled {
 				l.status = legLive
@@ -213,18 +211,18 @@ func (x *Executor) findLeg(h *[32]byte) (*basket, int) {
 // applyTrade records one trade status of leg li (journaled) and updates
 // the books. A trade's status only moves forward; FAILED and CONFIRMED
 // are final.
-func (x *Executor) applyTrade(b *basket, li int, id []byte, st tradeStatus, price book.Price, size book.Size, fee int64, hasFee bool) {
-	l := &b.legs[li]
+func (x *Executor) applyTrade(bid uint64, l *leg, id []byte, st tradeStatus, price book.Price, size book.Size, fee int64, hasFee bool) (isNew bool) {
 	if size <= 0 {
-		return
+		return false
 	}
 	t := l.findTrade(id)
 	if t != nil {
 		if t.status == st || t.status == tradeFailed || t.status == tradeConfirmed || st < t.status && st != tradeFailed {
-			return
+			return false
 		}
 		t.status = st
 	} else {
+		isNew = true
 		nt := trade{id: string(id), status: st, shares: int64(size)}
 		if l.side == sign.Sell {
 			nt.cash = book.CostDown(price, size) // proceeds round down
@@ -239,7 +237,6 @@ func (x *Executor) applyTrade(b *basket, li int, id []byte, st tradeStatus, pric
 		t = &l.trades[len(l.trades)-1]
 		if l.status != legFilled && st != tradeFailed {
 			l.status = legFilled
-			b.everFilled = true
 		}
 		var known int64
 		for k := range l.trades {
@@ -257,7 +254,7 @@ func (x *Executor) applyTrade(b *basket, li int, id []byte, st tradeStatus, pric
 		}
 	}
 	x.jbuf = append(x.jbuf[:0], `{"k":"trade"`...)
-	x.jbuf = appendUint(x.jbuf, "b", b.id)
+	x.jbuf = appendUint(x.jbuf, "b", bid)
 	x.jbuf = appendHash(x.jbuf, "h", &l.hash)
 	x.jbuf = appendStr(x.jbuf, "id", t.id)
 	x.jbuf = appendStr(x.jbuf, "st", t.status.String())
@@ -267,9 +264,62 @@ func (x *Executor) applyTrade(b *basket, li int, id []byte, st tradeStatus, pric
 	x.jbuf = append(x.jbuf, '}')
 	_ = x.appendJournal()
 	if st == tradeFailed && !x.replay {
-		x.alert("trade_failed", "trade "+t.id+" of basket "+strconv.FormatUint(b.id, 10)+" FAILED: the leg reopens")
+		x.alert("trade_failed", "trade "+t.id+" of basket "+strconv.FormatUint(bid, 10)+" FAILED: the leg reopens")
 	}
 	x.account(l)
+	return isNew
+}
+
+// closedLeg is an order of a basket that has ended, kept so that a trade
+// reported after the end (a late fill, a duplicate status) is recognised
+// and accounted, never lost and never counted twice.
+type closedLeg struct {
+	basket uint64
+	leg    leg
+}
+
+const closedRing = 1024
+
+// rememberClosed copies b's orders into the ring of closed orders.
+func (x *Executor) rememberClosed(b *basket) {
+	for i := range b.legs {
+		c := &x.closed[x.closedNext]
+		tr := c.leg.trades[:0]
+		c.basket, c.leg = b.id, b.legs[i]
+		c.leg.trades = append(tr, b.legs[i].trades...) // own storage: the slot is reused
+		x.closedNext = (x.closedNext + 1) % len(x.closed)
+	}
+}
+
+func (x *Executor) findClosed(h *[32]byte) *closedLeg {
+	for i := range x.closed {
+		c := &x.closed[i]
+		if c.basket != 0 && (c.leg.hash == *h || c.leg.vid == *h) {
+			return c
+		}
+	}
+	return nil
+}
+
+// applyEvent routes one trade report to its open leg, or to a closed
+// order (a late fill is accounted and alerted), or alerts it as not ours.
+func (x *Executor) applyEvent(ev *venueEvent) {
+	if b, li := x.findLeg(&ev.order); b != nil {
+		x.applyTrade(b.id, &b.legs[li], []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee)
+		if b.legs[li].status == legFilled {
+			b.everFilled = true
+		}
+		return
+	}
+	if c := x.findClosed(&ev.order); c != nil {
+		if x.applyTrade(c.basket, &c.leg, []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee) {
+			x.alert("late_fill", "trade "+ev.tradeID+" arrived after basket "+strconv.FormatUint(c.basket, 10)+" ended: accounted")
+		}
+		return
+	}
+	if !x.replay {
+		x.alert("unknown_trade", "trade "+ev.tradeID+" of order "+hash0x(&ev.order)+" matches no order of this executor: not accounted")
+	}
 }
 
 func (x *Executor) journalLegRisk(b *basket, act string, lossC, lossU int64, why string) {

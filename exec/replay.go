@@ -120,39 +120,28 @@ func (x *Executor) replayJournal() error {
 				x.account(l)
 			}
 		case "trade":
-			if b == nil {
+			var l *leg
+			if b != nil {
+				if li := legByHash(b, v.GetStringBytes("h")); li >= 0 {
+					l = &b.legs[li]
+				}
+			} else if h := v.GetStringBytes("h"); len(h) == 66 {
+				var want [32]byte
+				if decodeHex32(&want, h[2:]) {
+					if c := x.findClosed(&want); c != nil {
+						l = &c.leg // a late fill of a basket that had ended
+					}
+				}
+			}
+			if l == nil {
 				return nil
 			}
-			li := legByHash(b, v.GetStringBytes("h"))
-			if li < 0 {
-				return nil
+			if err := x.replayTrade(l, v); err != nil {
+				return err
 			}
-			l := &b.legs[li]
-			st, ok := parseTradeStatus(v.GetStringBytes("st"))
-			if !ok {
-				return fmt.Errorf("%w: trade status %q", errReplay, v.GetStringBytes("st"))
-			}
-			tid := v.GetStringBytes("id")
-			if t := l.findTrade(tid); t != nil {
-				t.status = st
-			} else {
-				l.trades = append(l.trades, trade{id: string(tid), status: st, shares: v.GetInt64("sh"), cash: v.GetInt64("cash"), fee: v.GetInt64("fee")})
-			}
-			if st != tradeFailed && l.status != legFilled {
-				l.status = legFilled
-			}
-			var known, c int64
-			for k := range l.trades {
-				known += l.trades[k].shares
-				c += l.trades[k].cash
-			}
-			if known > l.respShares {
-				l.respShares, l.respCash = known, c
-			}
-			if l.status == legFilled {
+			if b != nil && l.status == legFilled {
 				b.everFilled = true
 			}
-			x.account(l)
 		case "legrisk":
 			if b == nil {
 				return nil
@@ -172,6 +161,7 @@ func (x *Executor) replayJournal() error {
 				x.realised += v.GetInt64("pnl")
 			}
 			b.final = true
+			x.rememberClosed(b)
 			x.closeSlot(x.slotOf(b))
 			delete(byID, id)
 		}
@@ -187,6 +177,33 @@ func (x *Executor) replayJournal() error {
 			b.partial = true
 		}
 	}
+	return nil
+}
+
+// replayTrade applies a journaled trade status to l.
+func (x *Executor) replayTrade(l *leg, v *fastjson.Value) error {
+	st, ok := parseTradeStatus(v.GetStringBytes("st"))
+	if !ok {
+		return fmt.Errorf("%w: trade status %q", errReplay, v.GetStringBytes("st"))
+	}
+	tid := v.GetStringBytes("id")
+	if t := l.findTrade(tid); t != nil {
+		t.status = st
+	} else {
+		l.trades = append(l.trades, trade{id: string(tid), status: st, shares: v.GetInt64("sh"), cash: v.GetInt64("cash"), fee: v.GetInt64("fee")})
+	}
+	if st != tradeFailed && l.status != legFilled {
+		l.status = legFilled
+	}
+	var known, c int64
+	for k := range l.trades {
+		known += l.trades[k].shares
+		c += l.trades[k].cash
+	}
+	if known > l.respShares {
+		l.respShares, l.respCash = known, c
+	}
+	x.account(l)
 	return nil
 }
 

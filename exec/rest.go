@@ -133,7 +133,6 @@ func (x *Executor) setOrderState(b *basket, i int, st legStatus, matched int64) 
 // before it was sent and applies the trades of its order.
 func (x *Executor) queryTrades(b *basket, i int) {
 	l := &b.legs[i]
-	want, want2 := hash0x(&l.vid), hash0x(&l.hash)
 	query := "?asset_id=" + x.tokenStr[l.asset]
 	if l.sentWall > 0 {
 		query += "&after=" + strconv.FormatInt(l.sentWall-60, 10)
@@ -159,15 +158,14 @@ func (x *Executor) queryTrades(b *basket, i int) {
 			data, _ = v.Array()
 		}
 		for _, t := range data {
-			if id := t.GetStringBytes("taker_order_id"); !bytes.EqualFold(id, []byte(want)) && !bytes.EqualFold(id, []byte(want2)) {
-				continue
-			}
-			ev, ok := parseTrade(t)
-			if !ok {
-				continue
-			}
-			// l may move if legs grew; re-find by index (same basket)
-			x.applyTrade(b, i, []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee)
+			tradeEvents(t, x.cfg.Creds.APIKey, func(ev venueEvent) {
+				if ev.order == l.vid || ev.order == l.hash {
+					x.applyTrade(b.id, l, []byte(ev.tradeID), ev.status, ev.price, ev.size, ev.fee, ev.hasFee)
+				}
+			})
+		}
+		if l.status == legFilled {
+			b.everFilled = true
 		}
 		cursor = string(v.GetStringBytes("next_cursor"))
 		if cursor == "" || cursor == "LTE=" {
@@ -176,29 +174,52 @@ func (x *Executor) queryTrades(b *basket, i int) {
 	}
 }
 
-// parseTrade reads a trade object (REST or user channel).
-func parseTrade(t *fastjson.Value) (venueEvent, bool) {
-	var ev venueEvent
+// tradeEvents reads a trade object (REST /data/trades or the user
+// channel) and emits one event per order of ours in it: the taker order
+// when we took (trader_side TAKER or absent), else each maker order we
+// own (owner = our API key, or no owner given) with its own matched
+// amount and price. Malformed trades emit nothing.
+func tradeEvents(t *fastjson.Value, apiKey string, emit func(venueEvent)) {
 	st, ok := parseTradeStatus(t.GetStringBytes("status"))
-	if !ok {
-		return ev, false
-	}
 	id := t.GetStringBytes("id")
-	price, err1 := book.ParsePrice(t.GetStringBytes("price"))
-	size, err2 := book.ParseSize(t.GetStringBytes("size"))
-	if len(id) == 0 || err1 != nil || err2 != nil || size <= 0 {
-		return ev, false
+	if !ok || len(id) == 0 {
+		return
 	}
-	ev.trade, ev.tradeID, ev.status, ev.price, ev.size = true, string(id), st, price, size
+	var fee int64
+	hasFee := false
 	if f := t.GetStringBytes("fee"); len(f) > 0 {
-		if fee, err := book.ParseSize(f); err == nil {
-			ev.fee, ev.hasFee = int64(fee), true
+		if v, err := book.ParseSize(f); err == nil {
+			fee, hasFee = int64(v), true
 		}
 	}
-	if h := t.GetStringBytes("taker_order_id"); len(h) == 66 {
-		decodeHex32(&ev.order, h[2:])
+	if !bytes.EqualFold(t.GetStringBytes("trader_side"), []byte("MAKER")) {
+		price, err1 := book.ParsePrice(t.GetStringBytes("price"))
+		size, err2 := book.ParseSize(t.GetStringBytes("size"))
+		h := t.GetStringBytes("taker_order_id")
+		ev := venueEvent{trade: true, tradeID: string(id), status: st, price: price, size: size, fee: fee, hasFee: hasFee}
+		if err1 == nil && err2 == nil && size > 0 && len(h) == 66 && decodeHex32(&ev.order, h[2:]) {
+			emit(ev)
+		}
+		return
 	}
-	return ev, true
+	makers := t.GetArray("maker_orders")
+	for k, m := range makers {
+		if o := m.GetStringBytes("owner"); len(o) > 0 && string(o) != apiKey {
+			continue
+		}
+		price, err1 := book.ParsePrice(m.GetStringBytes("price"))
+		size, err2 := book.ParseSize(m.GetStringBytes("matched_amount"))
+		h := m.GetStringBytes("order_id")
+		tid := string(id)
+		if len(makers) > 1 {
+			tid += ":" + strconv.Itoa(k)
+		}
+		// a maker pays no taker fee (the venue's current rule, §9)
+		ev := venueEvent{trade: true, tradeID: tid, status: st, price: price, size: size, hasFee: true}
+		if err1 == nil && err2 == nil && size > 0 && len(h) == 66 && decodeHex32(&ev.order, h[2:]) {
+			emit(ev)
+		}
+	}
 }
 
 // cancelOrder sends DELETE /order for an order found resting (journaled).

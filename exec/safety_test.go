@@ -169,3 +169,55 @@ func TestClassifyMarketableMinimum(t *testing.T) {
 		t.Fatalf("%v", r)
 	}
 }
+
+// TestLateAndUnknownTrades: a trade reported after its basket ended is
+// accounted once (and survives a restart); a trade of an order that is not
+// ours is alerted and not accounted. The reports are injected as the user
+// channel would deliver them.
+func TestLateAndUnknownTrades(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", func(c *Config) { c.WSUserURL = "" })
+	x := h.start()
+	o := h.opp(10_000_000)
+	if out := x.Submit(&o); out.Kind != OutFilled {
+		t.Fatalf("%+v", out)
+	}
+	h.poll("settlement", 5*time.Second, h.idle)
+	base := x.Snapshot()
+	var hash [32]byte
+	for _, c := range x.closed {
+		if c.basket != 0 && c.leg.asset == 0 {
+			hash = c.leg.hash
+		}
+	}
+	late := venueEvent{trade: true, order: hash, tradeID: "late-1", status: tradeConfirmed, price: 300_000, size: 1_000_000, hasFee: true, fee: 8_400}
+	x.pushEvent(late)
+	x.pushEvent(late) // the same report twice
+	x.pushEvent(venueEvent{trade: true, order: [32]byte{9}, tradeID: "other", status: tradeMatched, price: 500_000, size: 1_000_000})
+	x.Poll(x.cfg.Now())
+	snap := x.Snapshot()
+	if got := snap.Positions[0].Shares - base.Positions[0].Shares; got != 1_000_000 {
+		t.Fatalf("late fill accounted %d shares", got)
+	}
+	if got := base.Cash - snap.Cash; got != 300_000+8_400 {
+		t.Fatalf("late fill cost %d", got)
+	}
+	var lateAlerts, unknown int
+	for _, a := range h.alerts {
+		if strings.HasPrefix(a, "late_fill") {
+			lateAlerts++
+		}
+		if strings.HasPrefix(a, "unknown_trade") {
+			unknown++
+		}
+	}
+	if lateAlerts != 1 || unknown != 1 {
+		t.Fatalf("alerts %v", h.alerts)
+	}
+	x.Shutdown(t.Context())
+	h2 := newHarness(t, s, h.cfg.JournalDir, func(c *Config) { c.WSUserURL = "" })
+	x2 := h2.start()
+	if s2 := x2.Snapshot(); s2.Cash != snap.Cash || s2.Positions[0].Shares != snap.Positions[0].Shares {
+		t.Fatalf("after replay %+v, want cash %d pos %d", s2, snap.Cash, snap.Positions[0].Shares)
+	}
+}

@@ -172,9 +172,7 @@ func (w *userWS) writeText(c lockedConn, mu *sync.Mutex, b []byte) error {
 func (w *userWS) event(v *fastjson.Value) {
 	switch string(v.GetStringBytes("event_type")) {
 	case "trade":
-		if ev, ok := parseTrade(v); ok {
-			w.x.pushEvent(ev)
-		}
+		tradeEvents(v, w.x.cfg.Creds.APIKey, w.x.pushEvent)
 	case "order":
 		id := v.GetStringBytes("id")
 		if len(id) != 66 {
