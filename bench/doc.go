@@ -25,6 +25,7 @@
 //
 // The loopback end-to-end run against the simulator lives in bench/loopback
 // (library and test) and bench/cmd/loopback (the `make bench` program).
-// `make bench` runs everything and writes bench/RESULTS.md
-// (bench/results.sh).
+// bench/official_client.mjs times Polymarket's official TypeScript client
+// producing one signed order, body and L2 headers. `make bench` runs all of
+// it and bench/cmd/results writes bench/RESULTS.md.
 package bench

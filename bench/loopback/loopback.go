@@ -36,10 +36,10 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/valyala/fastjson"
 
 	"github.com/hotpath/hotpath/bench"
 	"github.com/hotpath/hotpath/book"
-	"github.com/hotpath/hotpath/exec"
 	"github.com/hotpath/hotpath/exec/httpconn"
 	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/hist"
@@ -381,8 +381,7 @@ func hot(ctx context.Context, client *feed.Client, p *bench.Pipeline, hc *httpco
 		return fmt.Errorf("loopback: %d connections, want 1", len(conns))
 	}
 	r := conns[0].Ring()
-	var rp exec.ResponseParser
-	legs := make([]exec.LegResult, sign.MaxBatch)
+	var rp fastjson.Parser
 	addrHex := sign.AppendAddress(nil, &addr)
 	var lastCheck, lastReemit int64
 	for r.Wait(ring.Park) {
@@ -435,17 +434,9 @@ func hot(ctx context.Context, client *feed.Client, p *bench.Pipeline, hc *httpco
 				rec.Record(hist.DecisionToAck, ack-decided)
 				res.Baskets++
 				res.Orders += n
-				if rj, err := rp.ParseBatch(resp.Status, resp.Body, legs[:n]); err == nil && rj == exec.RejectNone {
-					for _, l := range legs[:n] {
-						if l.Success && l.Status == exec.StatusMatched {
-							res.Filled++
-						} else {
-							res.Rejected++
-						}
-					}
-				} else {
-					res.Rejected += n
-				}
+				filled := matched(&rp, resp.Status, resp.Body)
+				res.Filled += filled
+				res.Rejected += n - filled
 			}
 		}
 		rec.Flip()
@@ -599,4 +590,28 @@ func planDip(ctx context.Context, c *http.Client, rest string, m *bench.Market, 
 		}
 	}
 	return 0, 0, false
+}
+
+// matched counts the orders of a POST /orders answer the venue reports as
+// placed and matched ({"success":true,"status":"matched"}); anything else,
+// including a request-level error, matched nothing.
+func matched(p *fastjson.Parser, code int, body []byte) int {
+	if code != http.StatusOK {
+		return 0
+	}
+	v, err := p.ParseBytes(body)
+	if err != nil {
+		return 0
+	}
+	arr, err := v.Array()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, o := range arr {
+		if o.GetBool("success") && string(o.GetStringBytes("status")) == "matched" {
+			n++
+		}
+	}
+	return n
 }
