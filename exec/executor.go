@@ -64,11 +64,14 @@ type Executor struct {
 	nextPing   int64 // earliest next keep-alive check
 	closed     []closedLeg
 	closedNext int
+	dirty      bool  // books or baskets changed since the last publish
+	lastPub    int64 // monotonic ns of the last publish
 	pending    Action
 
 	// Any goroutine.
 	paused   atomic.Bool
 	killed   atomic.Bool
+	newDay   atomic.Bool
 	ctr      counters
 	liveSeen atomic.Bool
 	ws       *userWS
@@ -349,8 +352,20 @@ func (x *Executor) Poll(now int64) {
 		x.Kill("journal: " + err.Error())
 		x.alert("journal", "journal cannot be made durable; trading killed: "+err.Error())
 	}
-	x.publish()
+	if x.newDay.Swap(false) {
+		x.risk.NewDay()
+	}
+	// publish when something changed, and at least once a second (an idle
+	// Poll allocates nothing)
+	if x.dirty || now-x.lastPub >= int64(time.Second) {
+		x.lastPub = now
+		x.publish()
+	}
 }
+
+// NewDay resets the daily realised-loss limit (any goroutine; applied by
+// the next Poll).
+func (x *Executor) NewDay() { x.newDay.Store(true) }
 
 // appendJournal writes x.jbuf as one record; a failure kills trading (the
 // journal-before-act invariant cannot hold without it).
@@ -369,6 +384,9 @@ func (x *Executor) appendJournal() error {
 // account brings the books in line with a leg's current contribution.
 func (x *Executor) account(l *leg) {
 	sh, c, f := l.contribution()
+	if sh != l.appShares || c != l.appCash || f != l.appFee {
+		x.dirty = true
+	}
 	x.pos[l.asset] += sh - l.appShares
 	x.cash += c - l.appCash
 	x.fees += f - l.appFee
@@ -384,6 +402,7 @@ func (x *Executor) allocBasket() (int, *basket) {
 	b := &x.slots[si]
 	b.reset()
 	x.open = append(x.open, si)
+	x.dirty = true
 	return si, b
 }
 
@@ -396,6 +415,7 @@ func (x *Executor) closeSlot(si int) {
 		}
 	}
 	x.free = append(x.free, si)
+	x.dirty = true
 }
 
 func (x *Executor) nextSalt() uint64 {

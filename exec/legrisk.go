@@ -73,6 +73,7 @@ func walkSell(bids bookSide, have book.Size, fee func(book.Price, book.Size) int
 // legRisk runs one attempt of the policy on a partial basket.
 func (x *Executor) legRisk(b *basket, now int64) {
 	b.attempts++
+	x.dirty = true
 	b.nextTry = now + int64(x.cfg.LegRiskRetry)
 	x.ctr.legRisk.Add(1)
 	g := &x.cfg.Groups[b.group]

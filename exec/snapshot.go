@@ -95,6 +95,7 @@ func (x *Executor) Snapshot() Snapshot {
 // publish copies positions, money and open baskets for Snapshot (exec
 // goroutine, cold: allocates).
 func (x *Executor) publish() {
+	x.dirty = false
 	var pos []Position
 	for a, s := range x.pos {
 		if s != 0 {

@@ -16,3 +16,15 @@ func TestSubmitTemplateHitAllocs(t *testing.T) {
 		t.Fatalf("Submit (template hit) allocates %v per basket", n)
 	}
 }
+
+// TestIdlePollAllocs: Poll with nothing to follow allocates nothing (the
+// engine calls it whenever the exec goroutine is idle).
+func TestIdlePollAllocs(t *testing.T) {
+	f := newHitFixture(t, 4, nil)
+	f.submit(t)
+	now := f.x.cfg.Now()
+	f.x.Poll(now) // publishes the change once
+	if n := testing.AllocsPerRun(200, func() { f.x.Poll(now) }); n != 0 {
+		t.Fatalf("idle Poll allocates %v", n)
+	}
+}
