@@ -191,34 +191,46 @@ func (h *marketHub) handle(mc *marketConn, msg []byte) {
 	mc.send(append(b, ']'))
 }
 
-func (mc *marketConn) wants(tokens ...string) bool {
+// wants reports which of a market's tokens the connection subscribed to;
+// nothing once it is past the asset limit, or for custom-feature messages
+// when it did not ask for them.
+func (mc *marketConn) wants(yesToken, noToken string, customOnly bool) (yes, no bool) {
 	mc.mu.Lock()
 	defer mc.mu.Unlock()
-	if mc.over {
-		return false
+	if mc.over || (customOnly && !mc.custom) {
+		return false, false
 	}
-	for _, t := range tokens {
-		if mc.assets[t] {
-			return true
-		}
-	}
-	return false
+	return mc.assets[yesToken], mc.assets[noToken]
 }
 
-// broadcast sends b to every connection subscribed to one of m's tokens.
-// Called with the exchange lock held.
-func (h *marketHub) broadcast(m *Market, b []byte, customOnly bool) {
+// broadcastSplit sends each connection subscribed to one of m's tokens the
+// variant build(wantYes, wantNo) of a message (nil = nothing for it);
+// variants are built once. Called with the exchange lock held.
+func (h *marketHub) broadcastSplit(m *Market, customOnly bool, build func(yes, no bool) []byte) {
 	if h.s.faults.stalled() {
 		return
 	}
+	var cache [4][]byte
+	var built [4]bool
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for mc := range h.conns {
-		if customOnly && !mc.custom {
+		y, n := mc.wants(m.YesToken, m.NoToken, customOnly)
+		if !y && !n {
 			continue
 		}
-		if mc.wants(m.YesToken, m.NoToken) {
-			mc.send(b)
+		i := 0
+		if y {
+			i |= 1
+		}
+		if n {
+			i |= 2
+		}
+		if !built[i] {
+			cache[i], built[i] = build(y, n), true
+		}
+		if cache[i] != nil {
+			mc.send(cache[i])
 		}
 	}
 }

@@ -270,7 +270,6 @@ func TestWSBestBidAskAndLimits(t *testing.T) {
 	bid, _ := bestOf(s, m.YesToken)
 	c.post(orderSpec{token: m.YesToken, side: Buy, maker: (bid + 10_000) * 10, taker: 10_000_000})
 	var bba map[string]any
-	lb.books[m.NoToken] = book.NewBook(m.Tick) // the NO entries arrive too; hash them against a fresh view
 	deadline := time.Now().Add(time.Second)
 	for bba == nil && time.Now().Before(deadline) {
 		b := w.next(time.Until(deadline))
@@ -278,6 +277,17 @@ func TestWSBestBidAskAndLimits(t *testing.T) {
 			break
 		}
 		for _, ev := range events(t, b) {
+			if ev["asset_id"] == m.NoToken {
+				t.Fatalf("a YES-only subscriber got a NO event: %v", ev)
+			}
+			if ev["event_type"] == "price_change" {
+				for _, c := range ev["price_changes"].([]any) {
+					if c.(map[string]any)["asset_id"] != m.YesToken {
+						t.Fatalf("a YES-only subscriber got a NO entry: %v", ev)
+					}
+				}
+				lb.apply(ev)
+			}
 			if ev["event_type"] == "best_bid_ask" && ev["asset_id"] == m.YesToken {
 				bba = ev
 			}

@@ -54,33 +54,54 @@ func (h *marketHub) appendChangeEntry(b []byte, m *Market, yes bool, c levelChan
 	return append(b, `"}`...)
 }
 
-// levelsChanged sends one price_change with an entry per touched level for
-// the YES token and its mirror on the NO token (§11: both tokens).
-func (h *marketHub) levelsChanged(m *Market, cs []levelChange, ts int64) {
-	b := []byte(`{"event_type":"price_change","market":"`)
-	b = append(b, m.ConditionID...)
-	b = append(b, `","price_changes":[`...)
-	for i, c := range cs {
-		if i > 0 {
+// tokenPart is a piece of a market message that concerns one token.
+type tokenPart struct {
+	yes bool
+	b   []byte
+}
+
+// compose joins the parts a connection subscribed to (wantYes, wantNo)
+// between head and tail, comma-separated; nil when none apply.
+func compose(head string, parts []tokenPart, tail string, wantYes, wantNo bool) []byte {
+	b := []byte(head)
+	n := 0
+	for _, p := range parts {
+		if (p.yes && !wantYes) || (!p.yes && !wantNo) {
+			continue
+		}
+		if n > 0 {
 			b = append(b, ',')
 		}
-		b = h.appendChangeEntry(b, m, true, c, ts)
-		b = append(b, ',')
-		b = h.appendChangeEntry(b, m, false, c, ts)
+		b = append(b, p.b...)
+		n++
 	}
-	b = append(b, `],"timestamp":"`...)
-	b = appendInt(b, ts)
-	b = append(b, `"}`...)
-	h.broadcast(m, b, false)
+	if n == 0 {
+		return nil
+	}
+	return append(b, tail...)
+}
+
+// levelsChanged sends one price_change with an entry per touched level for
+// the YES token and its mirror on the NO token (§11: both tokens). Each
+// connection gets the entries of the tokens it subscribed to.
+func (h *marketHub) levelsChanged(m *Market, cs []levelChange, ts int64) {
+	var parts []tokenPart
+	for _, c := range cs {
+		parts = append(parts, tokenPart{true, h.appendChangeEntry(nil, m, true, c, ts)},
+			tokenPart{false, h.appendChangeEntry(nil, m, false, c, ts)})
+	}
+	head := `{"event_type":"price_change","market":"` + m.ConditionID + `","price_changes":[`
+	tail := `],"timestamp":"` + strconv.FormatInt(ts, 10) + `"}`
+	h.broadcastSplit(m, false, func(y, n bool) []byte { return compose(head, parts, tail, y, n) })
 	h.bestBidAsk(m, ts)
 }
 
 // traded sends last_trade_price for each fill (taker's token and side) and
-// then fresh book snapshots of both tokens.
+// then fresh book snapshots, each to the subscribers of its token.
 func (h *marketHub) traded(m *Market, ts []*Trade, ms int64) {
-	b := []byte{'['}
+	var parts []tokenPart
 	for _, t := range ts {
-		b = append(b, `{"event_type":"last_trade_price",`...)
+		b := []byte(`{"event_type":"last_trade_price",`)
 		b = appendStr(b, "asset_id", t.AssetID)
 		b = append(b, ',')
 		b = appendStr(b, "market", m.ConditionID)
@@ -94,25 +115,20 @@ func (h *marketHub) traded(m *Market, ts []*Trade, ms int64) {
 		b = appendInt(b, ms)
 		b = append(b, `",`...)
 		b = appendStr(b, "transaction_hash", t.TxHash)
-		b = append(b, "},"...)
+		b = append(b, '}')
+		parts = append(parts, tokenPart{t.AssetID == m.YesToken, b})
 	}
-	b = h.appendBookEvent(b, m, true, ms)
-	b = append(b, ',')
-	b = h.appendBookEvent(b, m, false, ms)
-	b = append(b, ']')
-	h.broadcast(m, b, false)
+	parts = append(parts, tokenPart{true, h.appendBookEvent(nil, m, true, ms)}, tokenPart{false, h.appendBookEvent(nil, m, false, ms)})
+	h.broadcastSplit(m, false, func(y, n bool) []byte { return compose("[", parts, "]", y, n) })
 	h.bestBidAsk(m, ms)
 	h.s.autoTick(m)
 }
 
 // tickChanged announces a new tick size on both tokens.
 func (h *marketHub) tickChanged(m *Market, old book.Tick, ts int64) {
-	b := []byte{'['}
-	for i, yes := range []bool{true, false} {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"event_type":"tick_size_change",`...)
+	var parts []tokenPart
+	for _, yes := range []bool{true, false} {
+		b := []byte(`{"event_type":"tick_size_change",`)
 		b = appendStr(b, "asset_id", m.token(yes))
 		b = append(b, ',')
 		b = appendStr(b, "market", m.ConditionID)
@@ -123,8 +139,9 @@ func (h *marketHub) tickChanged(m *Market, old book.Tick, ts int64) {
 		b = append(b, `","timestamp":"`...)
 		b = appendInt(b, ts)
 		b = append(b, `"}`...)
+		parts = append(parts, tokenPart{yes, b})
 	}
-	h.broadcast(m, append(b, ']'), false)
+	h.broadcastSplit(m, false, func(y, n bool) []byte { return compose("[", parts, "]", y, n) })
 }
 
 // bestBidAsk sends best_bid_ask to custom-feature subscribers when a
@@ -163,7 +180,8 @@ func (h *marketHub) bestBidAsk(m *Market, ts int64) {
 		b = append(b, `","timestamp":"`...)
 		b = appendInt(b, ts)
 		b = append(b, `"}`...)
-		h.broadcast(m, b, true)
+		part := []tokenPart{{yes, b}}
+		h.broadcastSplit(m, true, func(y, n bool) []byte { return compose("", part, "", y, n) })
 	}
 }
 
@@ -190,5 +208,10 @@ func (h *marketHub) resolved(m *Market, yesWins bool, ts int64) {
 	b = append(b, ',')
 	b = appendStr(b, "timestamp", strconv.FormatInt(ts, 10))
 	b = append(b, '}')
-	h.broadcast(m, b, true)
+	h.broadcastSplit(m, true, func(y, n bool) []byte {
+		if y || n {
+			return b
+		}
+		return nil
+	})
 }
