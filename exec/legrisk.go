@@ -34,6 +34,21 @@ type legPlan struct {
 	limit  book.Price
 	shares book.Size
 	money  int64 // cost (BUY, fees included) or proceeds (SELL, fees deducted)
+	tick   book.Tick
+}
+
+// legTick is the tick to price group leg i at: the fresh book's, else the
+// one the basket's entry was priced with, else the registry's.
+func (x *Executor) legTick(b *basket, i int, fresh book.Tick) book.Tick {
+	if fresh.Valid() {
+		return fresh
+	}
+	for j := range b.legs {
+		if int(b.legs[j].idx) == i && b.legs[j].tick.Valid() {
+			return b.legs[j].tick
+		}
+	}
+	return x.cfg.Registry.Info(x.cfg.Groups[b.group].Legs[i]).Tick
 }
 
 const notFeasible = int64(1) << 62
@@ -77,7 +92,7 @@ func (x *Executor) legRisk(b *basket, now int64) {
 	b.nextTry = now + int64(x.cfg.LegRiskRetry)
 	x.ctr.legRisk.Add(1)
 	g := &x.cfg.Groups[b.group]
-	asks, bids, err := x.fetchBooks(g.Legs)
+	asks, bids, ticks, err := x.fetchBooks(g.Legs)
 	if err != nil {
 		x.journalLegRisk(b, "none", 0, 0, "books: "+err.Error())
 		return
@@ -88,7 +103,7 @@ func (x *Executor) legRisk(b *basket, now int64) {
 	okC, okU := true, true
 	for i := 0; i < b.nGroup; i++ {
 		a := g.Legs[i]
-		info := x.cfg.Registry.Info(a)
+		tick := x.legTick(b, i, ticks[i])
 		fm := x.cfg.fee(a)
 		fee := func(p book.Price, s book.Size) int64 { return fm.FeeMicroUp(p, s, x.cfg.FeeDecimals) }
 		held := b.held(i)
@@ -101,20 +116,20 @@ func (x *Executor) legRisk(b *basket, now int64) {
 				want = book.Size((x.cfg.MinNotional*book.Scale + int64(limit) - 1) / int64(limit))
 				limit, cost, ok = walkBuy(asks[i], want, fee)
 			}
-			if !ok || !sign.PriceValid(limit, info.Tick) {
+			if !ok || !sign.PriceValid(limit, tick) {
 				okC = false
 			} else {
-				complete = append(complete, legPlan{idx: i, side: sign.Buy, limit: limit, shares: want, money: cost})
+				complete = append(complete, legPlan{idx: i, side: sign.Buy, limit: limit, shares: want, money: cost, tick: tick})
 				completeCost += cost
 			}
 		}
 		if held >= dust && okU {
 			have := book.Size(held / dust * dust) // SELL maker amount: 2 decimals, rounded down
 			limit, got, ok := walkSell(bids[i], have, fee)
-			if !ok || book.CostDown(limit, have) < x.cfg.MinNotional || !sign.PriceValid(limit, info.Tick) {
+			if !ok || book.CostDown(limit, have) < x.cfg.MinNotional || !sign.PriceValid(limit, tick) {
 				okU = false
 			} else {
-				unwind = append(unwind, legPlan{idx: i, side: sign.Sell, limit: limit, shares: have, money: got})
+				unwind = append(unwind, legPlan{idx: i, side: sign.Sell, limit: limit, shares: have, money: got, tick: tick})
 				unwindProceeds += got
 			}
 		}
@@ -150,7 +165,7 @@ func (x *Executor) legRisk(b *basket, now int64) {
 	tpls := make([]*sign.Template, 0, len(plan))
 	for _, pl := range plan {
 		a := g.Legs[pl.idx]
-		tick := x.cfg.Registry.Info(a).Tick
+		tick := pl.tick
 		var maker, taker uint64
 		var err error
 		role := roleComplete

@@ -268,8 +268,9 @@ type levelPS struct {
 }
 
 // fetchBooks asks POST /books for the given assets; it returns asks
-// (ascending) and bids (descending) per asset, in order.
-func (x *Executor) fetchBooks(assets []book.AssetIndex) (asks, bids []bookSide, err error) {
+// (ascending), bids (descending) and the tick size (0 when the book does
+// not say) per asset, in order.
+func (x *Executor) fetchBooks(assets []book.AssetIndex) (asks, bids []bookSide, ticks []book.Tick, err error) {
 	body := []byte{'['}
 	for i, a := range assets {
 		if i > 0 {
@@ -283,21 +284,21 @@ func (x *Executor) fetchBooks(assets []book.AssetIndex) (asks, bids []bookSide, 
 	x.cold.Begin("POST", "/books")
 	resp, err := x.cold.RoundTrip(body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if resp.Status != 200 {
-		return nil, nil, fmt.Errorf("exec: POST /books: status %d", resp.Status)
+		return nil, nil, nil, fmt.Errorf("exec: POST /books: status %d", resp.Status)
 	}
 	var p fastjson.Parser
 	v, err := p.ParseBytes(resp.Body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("exec: POST /books: %w", err)
+		return nil, nil, nil, fmt.Errorf("exec: POST /books: %w", err)
 	}
 	arr, err := v.Array()
 	if err != nil {
-		return nil, nil, fmt.Errorf("exec: POST /books: %w", err)
+		return nil, nil, nil, fmt.Errorf("exec: POST /books: %w", err)
 	}
-	asks, bids = make([]bookSide, len(assets)), make([]bookSide, len(assets))
+	asks, bids, ticks = make([]bookSide, len(assets)), make([]bookSide, len(assets)), make([]book.Tick, len(assets))
 	for _, bk := range arr {
 		id := bk.GetStringBytes("asset_id")
 		for i, a := range assets {
@@ -306,9 +307,23 @@ func (x *Executor) fetchBooks(assets []book.AssetIndex) (asks, bids []bookSide, 
 			}
 			asks[i] = readLevels(bk.GetArray("asks"), true)
 			bids[i] = readLevels(bk.GetArray("bids"), false)
+			if t, err := book.ParseTick(tickText(bk.Get("tick_size"))); err == nil {
+				ticks[i] = t
+			}
 		}
 	}
-	return asks, bids, nil
+	return asks, bids, ticks, nil
+}
+
+// tickText returns a tick_size given as a string or a number.
+func tickText(v *fastjson.Value) []byte {
+	if v == nil {
+		return nil
+	}
+	if b, err := v.StringBytes(); err == nil {
+		return b
+	}
+	return v.MarshalTo(nil)
 }
 
 // readLevels parses levels and sorts them best first (the venue's order is
