@@ -130,9 +130,9 @@ func FuzzMarketSubscribe(f *testing.F) {
 		a, b := net.Pipe()
 		defer a.Close()
 		defer b.Close()
-		mc := &marketConn{wsConn: newWSConn(a, 0), assets: map[string]bool{}}
+		mc := &marketConn{wsConn: newWSConn(a, 0, 64), assets: map[string]bool{}}
 		s.mhub.handle(mc, msg)
-		uc := &userConn{wsConn: newWSConn(b, 0), markets: map[string]bool{}}
+		uc := &userConn{wsConn: newWSConn(b, 0, 64), markets: map[string]bool{}}
 		s.uhub.handle(uc, msg)
 		for {
 			select {

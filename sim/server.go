@@ -64,6 +64,9 @@ type Config struct {
 	// RateLimit enables per-signer order/cancel token buckets (off by
 	// default).
 	RateLimit RateLimit
+	// WSQueue is how many frames a WebSocket connection may fall behind
+	// before it is dropped as a slow consumer (default 65536).
+	WSQueue int
 	// WSIdleTimeout closes market/user connections silent for this long
 	// (default 0 = never; protocol.md §11 UNCERTAIN).
 	WSIdleTimeout time.Duration
@@ -132,6 +135,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.WSAssetLimit == 0 {
 		cfg.WSAssetLimit = 500
+	}
+	if cfg.WSQueue <= 0 {
+		cfg.WSQueue = 65536
 	}
 	if cfg.MinedDelay == 0 {
 		cfg.MinedDelay = 50 * time.Millisecond

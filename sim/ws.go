@@ -16,7 +16,8 @@ import (
 )
 
 // wsConn is one server-side WebSocket with a bounded outbound queue: a
-// consumer that falls 4096 frames behind is disconnected, never waited for.
+// consumer that falls Config.WSQueue frames behind is disconnected, never
+// waited for.
 type wsConn struct {
 	c      net.Conn
 	out    chan []byte
@@ -26,8 +27,8 @@ type wsConn struct {
 	onStop func()
 }
 
-func newWSConn(c net.Conn, idle time.Duration) *wsConn {
-	return &wsConn{c: c, out: make(chan []byte, 4096), done: make(chan struct{}), idle: idle}
+func newWSConn(c net.Conn, idle time.Duration, queue int) *wsConn {
+	return &wsConn{c: c, out: make(chan []byte, queue), done: make(chan struct{}), idle: idle}
 }
 
 func (w *wsConn) send(b []byte) {
@@ -117,7 +118,7 @@ func (h *marketHub) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	mc := &marketConn{wsConn: newWSConn(c, h.s.cfg.WSIdleTimeout), assets: map[string]bool{}}
+	mc := &marketConn{wsConn: newWSConn(c, h.s.cfg.WSIdleTimeout, h.s.cfg.WSQueue), assets: map[string]bool{}}
 	h.mu.Lock()
 	h.conns[mc] = struct{}{}
 	h.mu.Unlock()

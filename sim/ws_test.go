@@ -376,7 +376,7 @@ func TestWSUserChannel(t *testing.T) {
 // TestWSSlowConsumerDropped fills a connection's queue without reading: the
 // hub disconnects it instead of blocking the venue (and does not deadlock).
 func TestWSSlowConsumerDropped(t *testing.T) {
-	s := startSmall(t, nil)
+	s := startSmall(t, func(c *Config) { c.WSQueue = 1024 })
 	nr, _, _ := smallMarkets(s)
 	m := nr[0]
 	w := dialWS(t, s.URLs().WSMarket)

@@ -34,7 +34,7 @@ func (h *userHub) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	uc := &userConn{wsConn: newWSConn(c, h.s.cfg.WSIdleTimeout), markets: map[string]bool{}}
+	uc := &userConn{wsConn: newWSConn(c, h.s.cfg.WSIdleTimeout, h.s.cfg.WSQueue), markets: map[string]bool{}}
 	uc.onStop = func() {
 		h.mu.Lock()
 		delete(h.conns, uc)
