@@ -193,7 +193,7 @@ func (x *Executor) legRisk(b *basket, now int64) {
 		tpls = append(tpls, t)
 	}
 	x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+": "+act+" ("+strconv.Itoa(len(plan))+" FAK orders)")
-	x.sendLegs(b, from, tpls, x.cold, wall, 0)
+	x.sendLegs(b, from, tpls, x.cold, wall, 0, 0)
 	for i := from; i < len(b.legs); i++ {
 		if b.legs[i].status == legFilled {
 			b.everFilled = true

@@ -402,5 +402,5 @@ func (x *Executor) resign(b *basket) {
 		l.hash = t.OrderHash
 		tpls[k] = t
 	}
-	x.sendLegs(b, from, tpls, x.hot, wall, 0)
+	x.sendLegs(b, from, tpls, x.hot, wall, 0, 0)
 }

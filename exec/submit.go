@@ -124,7 +124,7 @@ func (x *Executor) Submit(opp *scan.Opportunity) Outcome {
 	x.risk.Open(b.event, b.notional)
 	x.ctr.submitted.Add(1)
 	out := Outcome{Basket: b.id, Q: q, Hits: uint8(hits)}
-	x.sendLegs(b, 0, x.tpls[:n], x.hot, wallNano, opp.TS)
+	x.sendLegs(b, 0, x.tpls[:n], x.hot, wallNano, opp.TS, t0)
 	if x.pending == ActResign && !b.resigned {
 		x.resign(b)
 	}
@@ -222,7 +222,11 @@ func (x *Executor) snapQ(opp *scan.Opportunity) book.Size {
 // writes them on c in batches of ≤ 15 back to back, then reads, parses,
 // journals and applies each response. Called on the exec goroutine for
 // entries (hot connection) and leg-risk orders (cold connection).
-func (x *Executor) sendLegs(b *basket, from int, tpls []*sign.Template, c *httpconn.Conn, wallNano, decisionTS int64) {
+//
+// frameTS (the opportunity's frame read time) and decisionTS (Submit's
+// start) feed the latency stages when a Recorder is configured; 0 = not
+// recorded (leg-risk and retry sends).
+func (x *Executor) sendLegs(b *basket, from int, tpls []*sign.Template, c *httpconn.Conn, wallNano, frameTS, decisionTS int64) {
 	x.pending = ActNone
 	x.jbuf = appendIntent(x.jbuf[:0], b, from, x)
 	x.jbuf = appendInt(x.jbuf[:len(x.jbuf)-1], "ts", wallNano)
@@ -281,7 +285,9 @@ func (x *Executor) sendLegs(b *basket, from int, tpls []*sign.Template, c *httpc
 		r.RecordSpan(hist.Write, tReady, tWritten)
 		r.RecordSpan(hist.Ack, tWritten, tAck)
 		r.RecordSpan(hist.DecisionToAck, decisionTS, tAck)
-		r.RecordSpan(hist.FrameToWire, decisionTS, tWritten) // opp.TS is the frame's read time
+		if frameTS != 0 {
+			r.RecordSpan(hist.FrameToWire, frameTS, tWritten) // opp.TS is the frame's read time
+		}
 	}
 	testHook("resp")
 }
