@@ -27,6 +27,10 @@ func DemoConfig(rest, wsMarket, wsUser, gamma, journalDir string) config.Config 
 	cfg.Risk.MaxEventExposure = config.Dollars(2000 * book.Scale)
 	cfg.Risk.MaxOpenBaskets = 10
 	cfg.Risk.MaxDailyLoss = config.Dollars(200 * book.Scale)
+	// The demo's makers quote baskets 0.5–3 % above payout: a pool band up
+	// to 3.5 % arms every event (templates signed ahead at its asks).
+	cfg.Strategy.PoolEnter = config.Ratio(1_035_000)
+	cfg.Strategy.PoolLeave = config.Ratio(1_040_000)
 	cfg.Live.Confirm = config.LiveConfirmation
 	return cfg
 }

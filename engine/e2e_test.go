@@ -39,7 +39,8 @@ type e2eOptions struct {
 	simCfg   func(*sim.Config)
 	cfg      func(*config.Config)
 	journal  string
-	key      int // Hardhat account index
+	key      int               // Hardhat account index
+	setup    func(*sim.Server) // runs before the engine starts (faults)
 }
 
 func startE2E(t *testing.T, o e2eOptions) *e2e {
@@ -72,6 +73,9 @@ func startE2E(t *testing.T, o e2eOptions) *e2e {
 	}
 	x := &e2e{t: t, srv: srv, cfg: cfg, done: make(chan error, 1), addr: sim.HardhatAddress(o.key)}
 	x.cash0 = srv.Ledger(x.addr).Cash
+	if o.setup != nil {
+		o.setup(srv)
+	}
 	eng, err := New(cfg, Options{Signer: signer, OnAlert: func(kind, msg string) {
 		x.alerts.Lock()
 		x.alerts.list = append(x.alerts.list, kind+": "+msg)
@@ -127,6 +131,18 @@ func (x *e2e) waitFor(what string, d time.Duration, cond func() bool) {
 
 func (x *e2e) snapshot() exec.Snapshot { return x.eng.x.Snapshot() }
 
+// alerted reports whether an alert of kind was raised.
+func (x *e2e) alerted(kind string) bool {
+	x.alerts.Lock()
+	defer x.alerts.Unlock()
+	for _, a := range x.alerts.list {
+		if strings.HasPrefix(a, kind) {
+			return true
+		}
+	}
+	return false
+}
+
 // venuePnL is the venue ledger's view of our P&L: cash since the start
 // plus the complete sets held, valued like the engine values its own.
 func (x *e2e) venuePnL() int64 {
@@ -147,8 +163,27 @@ func (x *e2e) checkBooks() {
 			x.t.Errorf("traded the augmented trap window %d (%s)", w.ID, w.Event)
 		}
 	}
-	if v := x.venuePnL(); v != s.PnL {
-		x.t.Errorf("engine P&L %d µ$, venue ledger %d µ$", s.PnL, v)
+	// The user channel carries no fee amount (protocol.md §3): the
+	// executor books each trade's fee as its estimate rounded up to 5
+	// decimals, the simulated venue rounds half-up. The engine may
+	// therefore sit below the venue by less than 10 µ$ per trade, never
+	// above it; everything else (cash, shares, sets) must be exact.
+	v := x.venuePnL()
+	if d := v - s.PnL; d < 0 || d >= 10*int64(max(x.ourTrades(), 1)) {
+		x.t.Errorf("engine P&L %d µ$, venue ledger %d µ$ (%d trades)", s.PnL, v, x.ourTrades())
+	} else if d != 0 {
+		x.t.Logf("engine P&L %d µ$ is %d µ$ below the venue's (fee rounding over %d trades)", s.PnL, d, x.ourTrades())
+	}
+	l := x.srv.Ledger(x.addr)
+	for _, p := range s.Positions {
+		if l.Positions[p.TokenID] != p.Shares {
+			x.t.Errorf("position %s: engine %d, venue %d", p.TokenID, p.Shares, l.Positions[p.TokenID])
+		}
+	}
+	for tok, sh := range l.Positions {
+		if sh != 0 && !slices.ContainsFunc(s.Positions, func(p exec.Position) bool { return p.TokenID == tok }) {
+			x.t.Errorf("venue holds %d of %s, the engine nothing", sh, tok)
+		}
 	}
 }
 
@@ -157,9 +192,9 @@ func (x *e2e) checkBooks() {
 // augmented trap, and its P&L equals the venue ledger's.
 func TestE2EDemoCapturesWindows(t *testing.T) {
 	x := startE2E(t, e2eOptions{})
-	d := 8 * time.Second
+	d := 12 * time.Second
 	if testing.Short() {
-		d = 4 * time.Second
+		d = 6 * time.Second
 	}
 	time.Sleep(d)
 	x.stop()
@@ -175,7 +210,13 @@ func TestE2EDemoCapturesWindows(t *testing.T) {
 		t.Log("alert:", a)
 	}
 	x.checkBooks()
-	if s.BasketsSubmitted == 0 {
-		t.Error("no basket submitted")
+	tradeable := 0
+	for _, w := range ws {
+		if !w.Augmented && w.Net > int64(x.cfg.Strategy.Margin) && !w.End.IsZero() {
+			tradeable++
+		}
+	}
+	if tradeable > 0 && s.BasketsSubmitted == 0 {
+		t.Errorf("%d tradeable windows, no basket submitted", tradeable)
 	}
 }

@@ -111,6 +111,7 @@ type Engine struct {
 	fusedHook func(uint16) // the fused layout's consumer, run by the feed reader
 	closeOnce sync.Once
 	tradeLog  trades
+	held      []uint32 // groups with a partial or pending basket (exec goroutine)
 }
 
 // execStats are the exec stage's counters of Submit outcomes.

@@ -67,7 +67,12 @@ func (e *Engine) Report() string {
 	fmt.Fprintf(&b, "baskets     %d submitted, %d filled, %d partial (%d completed, %d unwound), %d failed, %d settled, %d false\n",
 		x.BasketsSubmitted, x.BasketsFilled, x.BasketsPartial, x.BasketsCompleted, x.BasketsUnwound, x.BasketsFailed, x.BasketsSettled, x.FalseBaskets)
 	fmt.Fprintf(&b, "p&l         %s (fees %s, realised %s, locked in sets %s)\n", ops.FormatUSD(x.PnL), ops.FormatUSD(x.Fees), ops.FormatUSD(x.Realised), ops.FormatUSD(x.Locked))
-	fmt.Fprintf(&b, "templates   %d hits, %d misses\n", s.TemplateHits, s.TemplateMisses)
+	fmt.Fprintf(&b, "templates   %d hits, %d misses", s.TemplateHits, s.TemplateMisses)
+	if e.pool != nil {
+		ps := e.pool.Stats()
+		fmt.Fprintf(&b, " (pool: %d signed ahead, %d taken, %d missed, %d stale)", ps.Signed, ps.Hits, ps.Misses, ps.Stale)
+	}
+	b.WriteString("\n")
 	if len(s.Exclusions) > 0 || s.Jumps > 0 {
 		fmt.Fprintf(&b, "integrity   exclusions %v, jump-guard trips %d, resolved %d\n", s.Exclusions, s.Jumps, s.Resolved)
 	}

@@ -213,6 +213,7 @@ func (e *Engine) execLoop(ctx context.Context, started chan<- error) error {
 		now := Now()
 		if now-lastPoll >= int64(execPoll) || idle == idleSpins {
 			e.x.Poll(now)
+			e.releaseHeld(now)
 			lastPoll = now
 			e.recExec.Flip()
 			e.lastExec.Store(now)
@@ -242,20 +243,52 @@ func (e *Engine) submit(opp *scan.Opportunity) {
 		return
 	}
 	out := e.x.Submit(opp)
-	if out.Kind != exec.OutVetoed {
-		e.recordTrade(opp, out)
-	}
 	if int(out.Kind) < len(e.xs.Outcomes) {
 		e.xs.Outcomes[out.Kind].Add(1)
 	}
 	if out.Kind == exec.OutVetoed {
 		e.xs.Vetoes.Add(1)
-	} else {
-		e.xs.Hits.Add(uint64(out.Hits))
-		e.xs.Misses.Add(uint64(opp.N - min(out.Hits, opp.N)))
-		e.xs.Legs.Add(uint64(opp.N))
+		e.stage.done(opp.Group, Now())
+		return
+	}
+	e.xs.Hits.Add(uint64(out.Hits))
+	e.xs.Misses.Add(uint64(opp.N - min(out.Hits, opp.N)))
+	e.xs.Legs.Add(uint64(opp.N))
+	e.recordTrade(opp, out)
+	if out.Kind == exec.OutPartial || out.Kind == exec.OutPending {
+		// Leg risk or unknown outcomes follow in Poll: the group stays
+		// held (no second basket on books our own orders may still move)
+		// until the executor closes the basket (releaseHeld).
+		e.held = append(e.held, opp.Group)
+		return
 	}
 	e.stage.done(opp.Group, Now())
+}
+
+// releaseHeld frees the held groups whose baskets the executor has closed
+// (exec goroutine, after Poll; the snapshot copy is cold and only taken
+// while something is held).
+func (e *Engine) releaseHeld(now int64) {
+	if len(e.held) == 0 {
+		return
+	}
+	open := e.x.Snapshot().Open
+	keep := e.held[:0]
+	for _, g := range e.held {
+		busy := false
+		for _, b := range open {
+			if b.Group == g {
+				busy = true
+				break
+			}
+		}
+		if busy {
+			keep = append(keep, g)
+		} else {
+			e.stage.done(g, now)
+		}
+	}
+	e.held = keep
 }
 
 // poolLoop is the cold goroutine behind the near-miss pool: it keeps the
@@ -277,20 +310,12 @@ func (e *Engine) poolLoop(ctx context.Context) {
 			})
 		}()
 	}
-	for e.poolOut.Wait(ring.Park) {
-		ev, ok := e.poolOut.Pop()
-		if !ok {
-			continue
-		}
-		e.poolTab.apply(&ev)
-		if ev.Event == scan.PoolLeave && ev.InPool > 0 {
-			e.recPool.Record(hist.PoolTime, ev.InPool)
-		}
-		e.recPool.Flip()
+	feedSig := newSignerFeed(len(e.plan.groups))
+	send := func(ev *scan.PoolEvent, enter bool) {
 		if ch == nil {
-			continue
+			return
 		}
-		pe := sign.PoolEvent{Entered: ev.Event == scan.PoolEnter, Legs: make([]sign.HotLeg, ev.N)}
+		pe := sign.PoolEvent{Entered: enter, Legs: make([]sign.HotLeg, ev.N)}
 		for i := range pe.Legs {
 			a := ev.Legs[i]
 			pe.Legs[i] = sign.HotLeg{Asset: a, TokenID: e.plan.tokenIDs[a], Ask: ev.Asks[i],
@@ -299,6 +324,30 @@ func (e *Engine) poolLoop(ctx context.Context) {
 		select {
 		case ch <- pe:
 		case <-ctx.Done():
+		}
+	}
+	for {
+		ev, ok := e.poolOut.Pop()
+		if ok {
+			e.poolTab.apply(&ev)
+			if ev.Event == scan.PoolLeave && ev.InPool > 0 {
+				e.recPool.Record(hist.PoolTime, ev.InPool)
+			}
+			feedSig.observe(&ev, Now())
+			continue
+		}
+		feedSig.due(Now(), send)
+		e.recPool.Flip()
+		if len(feedSig.active) > 0 {
+			// Leaves and refreshes are pending: look again shortly.
+			if e.poolOut.Closed() && e.poolOut.Len() == 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if !e.poolOut.Wait(ring.Park) {
+			break
 		}
 	}
 	if ch != nil {

@@ -311,6 +311,31 @@ func (s *stage) done(g uint32, now int64) {
 	}
 }
 
+// recheck re-queues the groups whose basket finished and whose hold-off
+// has passed. A failed or refused basket on a quiet book would otherwise
+// wait for the next book change to be evaluated again; re-telling one leg's
+// unchanged ask makes the scanner queue the group if it still fires.
+func (s *stage) recheck(now int64) {
+	queued := false
+	for g := range s.busy {
+		b := s.busy[g].Load()
+		if b == 0 || b == math.MaxInt64 || b > now || !s.busy[g].CompareAndSwap(b, 0) {
+			continue
+		}
+		if !queued {
+			s.sc.SetTime(now)
+			queued = true
+		}
+		a := s.p.groups[g].Legs[0]
+		s.sc.OnBestAsk(a, s.told[a], s.has[a])
+	}
+	if queued {
+		s.scanTs = now
+		s.decide()
+		s.drainPool()
+	}
+}
+
 // jumped pauses every group of every event that contains asset a.
 func (s *stage) jumped(a book.AssetIndex, ts int64) {
 	s.st.Jumps.Add(1)
@@ -432,6 +457,7 @@ func (s *stage) periodic(now int64) {
 	}
 	if now-s.lastPub >= s.pubEvery {
 		s.lastPub = now
+		s.recheck(now)
 		s.publish(now)
 	}
 }

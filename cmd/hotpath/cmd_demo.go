@@ -264,6 +264,13 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 			res.TradeableWindows++
 			if taken {
 				res.WindowsCaptured++
+			} else {
+				end := "open"
+				if !w.End.IsZero() {
+					end = w.End.Sub(w.Start).String()
+				}
+				fmt.Fprintf(progress, "missed      window %d %q: dip %s→%s depth %s, cost %s net %s, lasted %s, taken %s by %v\n",
+					w.ID, w.Event, w.WasPrice, w.Price, w.Depth, ops.FormatUSD(w.Cost), ops.FormatUSD(w.Net), end, w.Taken, w.TakenBy)
 			}
 		}
 	}
