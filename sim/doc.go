@@ -85,8 +85,9 @@
 //   - Credentials are deterministic per address and nonce
 //     (DeriveCredentials); create and derive return the same key. L1/L2
 //     timestamps are not checked for freshness.
-//   - A "delayed" order (Faults.DelayMatching) is answered at once and
-//     matched later; if it then fails (FOK kill) it leaves no order record.
+//   - A "delayed" order (Faults.DelayMatching) is answered at once, shows
+//     DELAYED on /data/order, and is matched later; if matching then fails
+//     (a FOK killed) it stays queryable as UNMATCHED.
 //   - Rate limits (Config.RateLimit) are off by default; when on, per-key
 //     order and cancel buckets refuse whole requests with 429.
 //   - Resolution (Exchange.Resolve, scenario resolutions) closes markets and

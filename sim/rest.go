@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"io"
+	"math/big"
 	"net/http"
 	"sort"
 	"strconv"
@@ -402,17 +403,42 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// placeDelayed answers "delayed" now and matches the order after d.
+// placeDelayed answers "delayed" now and matches the order after d. While
+// it waits, GET /data/order shows it DELAYED; if matching then fails (a
+// FOK killed, funds gone) it stays queryable as UNMATCHED.
 func (s *Server) placeDelayed(p *parsedOrder, k *apiKey, d time.Duration) orderResponse {
+	stub := s.stubOrder(p, k, StatusDelayed)
+	s.x.mu.Lock()
+	s.delayed[p.id] = stub
+	s.x.mu.Unlock()
 	go func() {
 		select {
 		case <-time.After(d):
 		case <-s.done:
 			return
 		}
-		_, _ = s.place(p, k)
+		_, err := s.place(p, k)
+		s.x.mu.Lock()
+		defer s.x.mu.Unlock()
+		delete(s.delayed, p.id)
+		if _, known := s.x.orders[p.id]; err != nil && !known {
+			stub.Status = StatusUnmatched
+			s.x.orders[p.id] = stub
+			s.x.h.orderEvent(stub, "CANCELLATION", s.x.now().UnixMilli())
+		}
 	}()
 	return orderResponse{Success: true, OrderID: p.id, Status: "delayed", TransactionsHashes: []string{}, TradeIDs: []string{}}
+}
+
+// stubOrder is the record of an order that is not (yet) on the book.
+func (s *Server) stubOrder(p *parsedOrder, k *apiKey, status string) *Order {
+	size, num, den := book.Size(p.takerAmt), p.makerAmt, p.takerAmt
+	if p.side == Sell {
+		size, num, den = book.Size(p.makerAmt), p.takerAmt, p.makerAmt
+	}
+	price := book.Price(new(big.Int).Quo(new(big.Int).Mul(big.NewInt(num), big.NewInt(book.Scale)), big.NewInt(den)).Int64())
+	return &Order{ID: p.id, Market: p.m, Token: p.m.token(p.yes), Yes: p.yes, Side: p.side, Price: price, Size: size,
+		Type: p.typ, Owner: k.Key, Maker: p.maker, Expiration: p.exp, Status: status, CreatedAt: s.x.now()}
 }
 
 func (s *Server) handlePostOrder(w http.ResponseWriter, r *http.Request, k *apiKey, body []byte) {
@@ -573,6 +599,9 @@ func (s *Server) handleGetOrder(w http.ResponseWriter, r *http.Request, k *apiKe
 	s.x.mu.Lock()
 	defer s.x.mu.Unlock()
 	o, ok := s.x.orders[r.PathValue("id")]
+	if !ok {
+		o, ok = s.delayed[r.PathValue("id")]
+	}
 	if !ok || o.Owner != k.Key {
 		writeErr(w, 404, "order not found")
 		return

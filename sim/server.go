@@ -82,11 +82,14 @@ type URLs struct {
 
 // Server is a running simulator.
 type Server struct {
-	cfg     Config
-	sc      *Scenario
-	x       *Exchange
-	keys    keyStore
-	hasher  hasher // guarded by the exchange lock
+	cfg    Config
+	sc     *Scenario
+	x      *Exchange
+	keys   keyStore
+	hasher hasher // guarded by the exchange lock
+	// delayed holds orders answered "delayed" and not yet matched; guarded
+	// by the exchange lock
+	delayed map[string]*Order
 	hb      heartbeats
 	limiter limiter
 	faults  *Faults
@@ -161,7 +164,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, sc: sc, done: make(chan struct{})}
+	s := &Server{cfg: cfg, sc: sc, done: make(chan struct{}), delayed: map[string]*Order{}}
 	s.x = NewExchange(cfg.Seed, built.events, built.markets)
 	s.hb = heartbeats{byKey: map[string]*hbState{}, timeout: cfg.HeartbeatTimeout}
 	s.limiter = limiter{cfg: cfg.RateLimit}

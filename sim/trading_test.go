@@ -335,9 +335,19 @@ func TestRESTFaults(t *testing.T) {
 	if _, ok := s.x.Order(r.OrderID); ok {
 		t.Fatal("delayed order matched at once")
 	}
+	if code, b := c.call("GET", "/data/order/"+r.OrderID, nil); code != 200 || !strings.Contains(string(b), `"status":"DELAYED"`) {
+		t.Fatalf("delayed order query: %d %s", code, b)
+	}
 	time.Sleep(300 * time.Millisecond)
 	if o, ok := s.x.Order(r.OrderID); !ok || o.Status != StatusMatched {
 		t.Fatalf("delayed order not matched later: %+v", o)
+	}
+	// a delayed FOK that cannot fill ends UNMATCHED, still queryable
+	s.Faults().DelayMatching(1, 50*time.Millisecond)
+	_, r, _ = c.post(orderSpec{token: nr[0].YesToken, side: Buy, maker: 1_000_000, taker: 100_000_000, typ: FOK})
+	time.Sleep(250 * time.Millisecond)
+	if code, b := c.call("GET", "/data/order/"+r.OrderID, nil); code != 200 || !strings.Contains(string(b), `"status":"UNMATCHED"`) {
+		t.Fatalf("failed delayed order: %d %s", code, b)
 	}
 	_ = strconv.Itoa
 }
