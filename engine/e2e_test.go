@@ -41,24 +41,16 @@ type e2eOptions struct {
 	journal  string
 	key      int               // Hardhat account index
 	setup    func(*sim.Server) // runs before the engine starts (faults)
+	srv      *sim.Server       // an already running simulator (restart tests)
+	cash0    int64             // with srv: our venue cash before the first engine
 }
 
 func startE2E(t *testing.T, o e2eOptions) *e2e {
 	t.Helper()
-	if o.scenario == "" && o.spec == nil {
-		o.scenario = "demo"
+	srv := o.srv
+	if srv == nil {
+		srv = startSim(t, o)
 	}
-	sctx, scancel := context.WithCancel(context.Background())
-	scfg := sim.Config{Scenario: o.scenario, Spec: o.spec}
-	if o.simCfg != nil {
-		o.simCfg(&scfg)
-	}
-	srv, err := sim.Start(sctx, scfg)
-	if err != nil {
-		scancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { scancel(); _ = srv.Close() })
 	u := srv.URLs()
 	if o.journal == "" {
 		o.journal = t.TempDir()
@@ -73,6 +65,9 @@ func startE2E(t *testing.T, o e2eOptions) *e2e {
 	}
 	x := &e2e{t: t, srv: srv, cfg: cfg, done: make(chan error, 1), addr: sim.HardhatAddress(o.key)}
 	x.cash0 = srv.Ledger(x.addr).Cash
+	if o.srv != nil {
+		x.cash0 = o.cash0
+	}
 	if o.setup != nil {
 		o.setup(srv)
 	}
@@ -98,6 +93,25 @@ func startE2E(t *testing.T, o e2eOptions) *e2e {
 	}
 	t.Cleanup(x.stop)
 	return x
+}
+
+func startSim(t *testing.T, o e2eOptions) *sim.Server {
+	t.Helper()
+	if o.scenario == "" && o.spec == nil {
+		o.scenario = "demo"
+	}
+	sctx, scancel := context.WithCancel(context.Background())
+	scfg := sim.Config{Scenario: o.scenario, Spec: o.spec}
+	if o.simCfg != nil {
+		o.simCfg(&scfg)
+	}
+	srv, err := sim.Start(sctx, scfg)
+	if err != nil {
+		scancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { scancel(); _ = srv.Close() })
+	return srv
 }
 
 // stop shuts the engine down (idempotent) and returns Run's error.
