@@ -606,6 +606,11 @@ func (f *flow) schedule() []timed {
 			out = insertTimed(out, timed{TimedAction: TimedAction{Kind: "rest:" + strconv.Itoa(i)}, kind: "rest", at: now.Add(at)})
 		}
 	}
+	for i, d := range f.s.sc.Faults.Delayed {
+		if at, err := time.ParseDuration(d.At); err == nil && d.At != "" {
+			out = insertTimed(out, timed{TimedAction: TimedAction{Kind: "delayed:" + strconv.Itoa(i)}, kind: "delayed", at: now.Add(at)})
+		}
+	}
 	return out
 }
 
@@ -631,6 +636,10 @@ func (f *flow) do(a TimedAction) {
 		f.s.faults.DropMarketConnections()
 		if sub == "user" || sub == "all" {
 			f.s.faults.DropUserConnections()
+		}
+	case "delayed":
+		if i, err := strconv.Atoi(sub); err == nil && i < len(f.s.sc.Faults.Delayed) {
+			f.s.sc.Faults.Delayed[i].inject(f.s.faults)
 		}
 	case "rest":
 		if i, err := strconv.Atoi(sub); err == nil && i < len(f.s.sc.Faults.REST) {

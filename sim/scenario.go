@@ -119,6 +119,20 @@ type TimedAction struct {
 type ScenarioFaults struct {
 	FailRate float64         `toml:"fail_rate"` // a probability, not money
 	REST     []RESTFaultSpec `toml:"rest"`
+	Delayed  []DelaySpec     `toml:"delayed"`
+}
+
+// DelaySpec answers the next Count orders "delayed" and matches them Delay
+// later, from start or from At.
+type DelaySpec struct {
+	At    string `toml:"at"`
+	Count int    `toml:"count"`
+	Delay string `toml:"delay"`
+}
+
+func (d DelaySpec) inject(f *Faults) {
+	dur, _ := time.ParseDuration(d.Delay)
+	f.DelayMatching(d.Count, dur)
 }
 
 // RESTFaultSpec is a FaultRule in a scenario, injected at start or at At.
@@ -218,6 +232,18 @@ func (sc *Scenario) validate() error {
 			if d != "" {
 				if _, err := time.ParseDuration(d); err != nil {
 					return fmt.Errorf("sim: scenario: faults.rest: %w", err)
+				}
+			}
+		}
+	}
+	for _, d := range sc.Faults.Delayed {
+		if d.Count < 0 {
+			return errors.New("sim: scenario: faults.delayed count must be ≥ 0")
+		}
+		for _, v := range []string{d.At, d.Delay} {
+			if v != "" {
+				if _, err := time.ParseDuration(v); err != nil {
+					return fmt.Errorf("sim: scenario: faults.delayed: %w", err)
 				}
 			}
 		}

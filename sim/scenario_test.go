@@ -237,6 +237,9 @@ at = "50ms"
 path = "/time"
 status = 429
 retry_after = 3
+[[faults.delayed]]
+count = 1
+delay = "10ms"
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -256,6 +259,9 @@ retry_after = 3
 	time.Sleep(200 * time.Millisecond)
 	if code, _, h := c.raw("GET", "/time", nil, nil); code != 429 || h.Get("Retry-After") != "3" {
 		t.Fatalf("timed rule: %d", code)
+	}
+	if f := s.Faults(); f.delayNext != 1 || f.delayFor != 10*time.Millisecond {
+		t.Fatalf("delayed from scenario: %d %v", f.delayNext, f.delayFor)
 	}
 	if _, err := ParseScenario("[[faults.rest]]\nstatus = 200"); err == nil {
 		t.Fatal("status 200 accepted as a fault")

@@ -177,6 +177,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			s.faults.Inject(r.rule())
 		}
 	}
+	for _, d := range sc.Faults.Delayed {
+		if d.At == "" || cfg.Rate < 0 {
+			d.inject(s.faults)
+		}
+	}
 	s.mhub = newMarketHub(s)
 	s.uhub = newUserHub(s)
 	s.faults.hub, s.faults.uhub = s.mhub, s.uhub
