@@ -78,7 +78,9 @@ type Order struct {
 	TradeIDs   []string
 	Bot        bool
 
-	seq uint64
+	seq       uint64
+	resCash   int64 // reservation currently counted in the account
+	resShares int64
 }
 
 // Remaining is the unfilled size.
@@ -351,6 +353,7 @@ func (x *Exchange) submit(o *Order, postOnly bool) (Result, error) {
 			mk.Status = StatusMatched
 			delete(x.account(mk.Maker).open, mk.ID)
 		}
+		x.reserve(mk)
 		if lv.total == 0 || len(lv.orders) == 0 {
 			x.removeLevel(m, !o.yesBid(), lv.price)
 		}
@@ -380,6 +383,7 @@ func (x *Exchange) submit(o *Order, postOnly bool) (Result, error) {
 		delete(x.account(o.Maker).open, o.ID)
 		o.Status = StatusMatched // filled, or FAK filled in part and the rest killed
 	}
+	x.reserve(o)
 	x.h.orderEvent(o, "PLACEMENT", ts)
 	for _, t := range trades {
 		if mk := x.orders[t.MakerOrderID]; mk != nil {
@@ -606,6 +610,7 @@ func (x *Exchange) cancelLocked(owner, id string) (bool, string) {
 	x.unrest(o)
 	o.Status = StatusCanceled
 	delete(x.account(o.Maker).open, o.ID)
+	x.reserve(o)
 	ts := x.now().UnixMilli()
 	x.h.orderEvent(o, "CANCELLATION", ts)
 	x.h.levelsChanged(o.Market, []levelChange{{bid: o.yesBid(), price: o.yesPrice()}}, ts)

@@ -239,6 +239,20 @@ func TestBalanceAndReservation(t *testing.T) {
 	if _, _, err := c.order(0, true, Sell, "0.95", 1, GTC); RejectMessage(err) != ErrMsgBalance {
 		t.Fatalf("share reservation ignored: %v", err)
 	}
+	// reservations follow fills and cancels: a partial fill of the resting
+	// BUY and then its cancel release what they held
+	b, _ := c.must(0, true, Buy, "0.5", 10, GTC)
+	if l := c.x.Ledger(addr(0)); l.Reserved != 750e6+5e6 {
+		t.Fatalf("reserved %d", l.Reserved)
+	}
+	c.must(2, true, Sell, "0.5", 4, FOK) // hits the older 1500 @0.5 first
+	if l := c.x.Ledger(addr(0)); l.Reserved != 748e6+5e6 {
+		t.Fatalf("reserved after partial fill %d", l.Reserved)
+	}
+	c.x.Cancel("key0", b.ID)
+	if l := c.x.Ledger(addr(0)); l.Reserved != 748e6 {
+		t.Fatalf("reserved after cancel %d", l.Reserved)
+	}
 	// a fee market needs the fee too
 	c2 := newTX(t, FeeParams{Rate: 70_000, Exponent: 1, TakerOnly: true})
 	if _, _, err := c2.order(0, true, Buy, "0.5", 2000, GTC); RejectMessage(err) != ErrMsgBalance {

@@ -19,7 +19,9 @@ type Account struct {
 	Fees      int64            // fees paid, pUSD
 	Cost      map[string]int64 // token id → net pUSD paid for it (buys − sells + fees)
 
-	open map[string]*Order // live orders, for reservations
+	open      map[string]*Order // live orders
+	resCash   int64             // pUSD held back by live BUYs
+	resShares map[string]int64  // shares held back by live SELLs, per token
 }
 
 // AccountSnapshot is a copy of an Account safe to keep.
@@ -36,7 +38,8 @@ type AccountSnapshot struct {
 func (x *Exchange) account(a common.Address) *Account {
 	acc, ok := x.accounts[a]
 	if !ok {
-		acc = &Account{Address: a, Positions: map[string]int64{}, Cost: map[string]int64{}, open: map[string]*Order{}}
+		acc = &Account{Address: a, Positions: map[string]int64{}, Cost: map[string]int64{}, open: map[string]*Order{},
+			resShares: map[string]int64{}}
 		x.accounts[a] = acc
 	}
 	return acc
@@ -93,19 +96,34 @@ func (x *Exchange) snapshot(a *Account) AccountSnapshot {
 }
 
 // reserved is what a's live orders hold back: pUSD for BUYs (cost at the
-// limit, rounded up, plus the taker fee bound) and shares of token for SELLs.
+// limit, rounded up) and shares of token for SELLs. Kept incrementally by
+// reserve, so a funds check costs O(1) whatever the number of open orders.
 func (x *Exchange) reserved(a *Account, token string) (cash, shares int64) {
-	for _, o := range a.open {
-		if o.Status != StatusLive {
-			continue
-		}
-		if o.Side == Buy {
-			cash += book.CostUp(o.Price, o.Remaining())
-		} else if o.Token == token {
-			shares += int64(o.Remaining())
+	return a.resCash, a.resShares[token]
+}
+
+// reserve re-derives o's reservation after its status or remaining size
+// changed. Locked.
+func (x *Exchange) reserve(o *Order) {
+	a := x.account(o.Maker)
+	a.resCash -= o.resCash
+	if o.resShares != 0 {
+		a.resShares[o.Token] -= o.resShares
+		if a.resShares[o.Token] == 0 {
+			delete(a.resShares, o.Token)
 		}
 	}
-	return cash, shares
+	o.resCash, o.resShares = 0, 0
+	if o.Status != StatusLive {
+		return
+	}
+	if o.Side == Buy {
+		o.resCash = book.CostUp(o.Price, o.Remaining())
+		a.resCash += o.resCash
+	} else {
+		o.resShares = int64(o.Remaining())
+		a.resShares[o.Token] += o.resShares
+	}
 }
 
 // checkFunds applies the venue's balance / allowance rule to a new order.
