@@ -267,3 +267,20 @@ delay = "10ms"
 		t.Fatal("status 200 accepted as a fault")
 	}
 }
+
+// TestBundledScenariosLoad: every embedded scenario parses and builds.
+func TestBundledScenariosLoad(t *testing.T) {
+	names := BundledScenarios()
+	if len(names) < 2 {
+		t.Fatalf("bundled %v", names)
+	}
+	for _, n := range names {
+		sc, err := LoadScenario(n)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if _, err := sc.build(sc.Seed); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+	}
+}
