@@ -106,6 +106,8 @@ type Engine struct {
 	refreshMu  sync.Mutex
 	pending    []market.Change // group additions waiting for a restart
 	removedSet []bool          // refresh goroutine's view of removed groups
+	refFees    []scan.FeeModel // fee models as of the last refresh
+	refMin     []book.Size     // minimum sizes as of the last refresh
 
 	sbell     *bell        // the stage's doorbell (compact, pinned, replay)
 	fusedHook func(uint16) // the fused layout's consumer, run by the feed reader

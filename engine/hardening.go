@@ -15,3 +15,11 @@ func (e *Engine) FinalBook(tok string) *book.Book {
 	}
 	return e.in.Book(a)
 }
+
+// FeedHealth returns how many subscribed books are valid and how many
+// frames have been read, with two atomic loads (no allocation): for drills
+// that sample the engine every few milliseconds to time its recovery from
+// injected faults (hotpath demo's fault figures).
+func (e *Engine) FeedHealth() (booksValid int64, frames uint64) {
+	return e.st.BooksValid.Load(), e.st.Frames.Load()
+}

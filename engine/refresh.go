@@ -30,8 +30,13 @@ func (e *Engine) applyChanges(changes []market.Change) {
 	p := e.plan
 	removed := make([]bool, len(p.groups))
 	copy(removed, e.removedNow())
-	fees := append([]scan.FeeModel(nil), p.fees...)
-	minSize := append([]book.Size(nil), p.minSize...)
+	// Start from the parameters of the last refresh (the plan's at first):
+	// each refresh builds on the previous one.
+	if e.refFees == nil {
+		e.refFees, e.refMin = p.fees, p.minSize
+	}
+	fees := append([]scan.FeeModel(nil), e.refFees...)
+	minSize := append([]book.Size(nil), e.refMin...)
 	touched := false
 	for _, ch := range changes {
 		switch ch.Kind {
@@ -99,6 +104,7 @@ func (e *Engine) applyChanges(changes []market.Change) {
 		return
 	}
 	e.setRemoved(removed)
+	e.refFees, e.refMin = fees, minSize
 	e.stage.next.Store(&swap{sc: sc, removed: removed})
 	e.unsubscribeUnused(removed)
 }
