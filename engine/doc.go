@@ -5,20 +5,20 @@
 //
 // # Stages
 //
-//	feed readers ──ring per connection──► book+scan stage ──ring──► exec goroutine
-//	                                          │ pool events
-//	                                          └──ring──► cold pool goroutine ──► sign.Pool
+//		feed readers ──ring per connection──► book+scan stage ──ring──► exec goroutine
+//		                                          │ pool events
+//		                                          └──ring──► cold pool goroutine ──► sign.Pool
 //
-//   - The book+scan stage (stage) drains the feed rings, applies each event
-//     through feed.Integrity, and at every frame's end tells the scanner
-//     the best ask of each asset the frame touched (or "absent" when the
-//     book is not Usable), then hands every OK opportunity to the executor by
-//     writing the scanner's result straight into a reserved ring slot. Its
-//     loop body allocates nothing (stage_alloc_test.go).
-//   - The exec goroutine calls exec.Executor.Submit per opportunity and Poll
-//     when idle (settlement, leg risk, queries, heartbeats).
-//   - The cold pool goroutine keeps the operator's pool view and paces what
-//     the template signer gets (signerFeed).
+//	  - The book+scan stage (stage) drains the feed rings, applies each event
+//	    through feed.Integrity, and at every frame's end tells the scanner
+//	    the best ask of each asset the frame touched (or "absent" when the
+//	    book is not Usable), then hands every OK opportunity to the executor by
+//	    writing the scanner's result straight into a reserved ring slot. Its
+//	    loop body allocates nothing (stage_alloc_test.go).
+//	  - The exec goroutine calls exec.Executor.Submit per opportunity and Poll
+//	    when idle (settlement, leg risk, queries, heartbeats).
+//	  - The cold pool goroutine keeps the operator's pool view and paces what
+//	    the template signer gets (signerFeed).
 //
 // Topology (ChooseTopology): compact parks the stages on bells the
 // producers ring; pinned spins them on dedicated cores; fused runs the

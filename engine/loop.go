@@ -56,6 +56,7 @@ func (s *stage) runLoop(rings []*ring.Ring[feed.Event], w ring.Strategy, b *bell
 			continue
 		}
 		if allDone(rings) {
+			s.publish(s.now())
 			return
 		}
 		idle++

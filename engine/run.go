@@ -120,10 +120,12 @@ func (e *Engine) Run(ctx context.Context, ready func()) error {
 
 	select {
 	case <-ctx.Done():
-	case <-stageDone: // replay finished (or the feed ended)
+		// Shutdown: stop new baskets first, then the feed.
+		e.stopping.Store(true)
+	case <-stageDone:
+		// The input ended (a replay): the executor takes what the stage
+		// handed over before it closed its ring, then winds down.
 	}
-	// Shutdown: stop new baskets first, then the feed.
-	e.stopping.Store(true)
 	stopFeed()
 	<-stageDone
 	if e.topo.Layout == Fused {

@@ -70,7 +70,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (TOML); HOTPATH_* environment variables override it")
 	fs.StringVar(&f.mode, "mode", "", "paper, live or replay (overrides the config's mode)")
-	fs.StringVar(&f.capture, "capture", "", "capture `FILE` to replay (--mode replay)")
+	fs.StringVar(&f.capture, "capture", "", "capture `FILE` to replay (--mode replay; overrides [replay] file)")
 	fs.StringVar(&f.events, "events", "", "Gamma /events response `FILE` the replay universe is built from")
 	fs.StringVar(&f.latencyOut, "latency-out", "", "write .hgrm per stage and latency.hlog into `DIR` at exit")
 	fs.DurationVar(&f.duration, "duration", 0, "stop after this long (0: until SIGINT/SIGTERM)")
@@ -88,7 +88,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotpath run: unexpected argument %q (see 'hotpath run --help')\n", fs.Arg(0))
 		return 2
 	}
-	cfg, err := loadRunConfig(f.config, f.mode, os.Environ())
+	env := os.Environ()
+	if f.capture != "" {
+		env = append(env, "HOTPATH_REPLAY_FILE="+f.capture) // --capture overrides [replay] file
+	}
+	cfg, err := loadRunConfig(f.config, f.mode, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotpath run: %v\n", err)
 		return 2
@@ -184,10 +188,10 @@ func runEngine(ctx context.Context, cfg config.Config, f *runFlags, stdout, stde
 		}
 	}
 	if cfg.Mode == config.Replay {
-		if f.capture == "" || f.events == "" {
-			return 2, errors.New("replay needs --capture FILE and --events FILE")
+		if f.events == "" {
+			return 2, errors.New("replay needs --events FILE (the Gamma /events response the universe is built from)")
 		}
-		fh, err := os.Open(f.capture)
+		fh, err := os.Open(cfg.Replay.File)
 		if err != nil {
 			return 2, err
 		}

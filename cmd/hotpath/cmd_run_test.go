@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hotpath/hotpath/feed/capture"
 	"github.com/hotpath/hotpath/sim"
 )
 
@@ -116,5 +118,52 @@ metrics_addr = "127.0.0.1:0"
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunReplay replays a capture of a 2-outcome neg-risk event whose YES
+// basket is an arbitrage through 'hotpath run --mode replay': the same
+// stages, a paper executor, no network.
+func TestRunReplay(t *testing.T) {
+	unsetenv(t, "HOTPATH_MODE", "HOTPATH_PRIVATE_KEY", "HOTPATH_KEYSTORE")
+	events := writeTemp(t, "events.json", tradeableEventsJSON())
+	capPath := filepath.Join(t.TempDir(), "cap.hpcap")
+	f, err := os.Create(capPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := []string{"9001", "9002", "9011", "9012"} // YES/NO of market 0, YES/NO of market 1
+	w, err := capture.NewWriter(f, capture.Header{Created: time.Now(), URL: "ws://replay", Assets: toks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asks := map[string]string{"9001": "0.45", "9002": "0.58", "9011": "0.50", "9012": "0.53"} // Σ YES 0.95
+	ts := time.Now().UnixNano()
+	for i, tok := range toks {
+		cid := fmt.Sprintf("0x%064x", 7000+i/2)
+		msg := fmt.Sprintf(`{"event_type":"book","asset_id":%q,"market":%q,"bids":[{"price":"0.01","size":"100"}],"asks":[{"price":%q,"size":"100"}],"timestamp":"%d","hash":""}`,
+			tok, cid, asks[tok], ts/1e6)
+		if err := w.Write(ts+int64(i)*1000, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	conf := writeConfig(t, fmt.Sprintf("[journal]\ndir = %q\n[ops]\nmetrics_addr = \"\"\n", t.TempDir()))
+	code, out, errOut := runCmd("run", "--mode", "replay", "--config", conf, "--capture", capPath, "--events", events, "--duration", "20s")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	for _, want := range []string{"mode        replay (orders: paper)", "1 events, 2 groups, 4 assets", "baskets     1 submitted, 1 filled"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Without the universe file replay refuses to guess.
+	code, _, errOut = runCmd("run", "--mode", "replay", "--config", conf, "--capture", capPath)
+	if code != 2 || !strings.Contains(errOut, "--events") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
 }
