@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/config"
 	"github.com/hotpath/hotpath/sim"
 )
 
@@ -273,5 +274,25 @@ func TestE2ETickSizeChange(t *testing.T) {
 	x.checkBooks()
 	if !strings.Contains(x.eng.Report(), "tick_change") {
 		t.Errorf("report does not count the tick change:\n%s", x.eng.Report())
+	}
+}
+
+// TestE2EFusedLayout runs the clean arbitrage with book+scan fused into the
+// single feed reader (feed.Config.Notify): same outcome, no stage hop.
+func TestE2EFusedLayout(t *testing.T) {
+	x := startE2E(t, e2eOptions{spec: arbAtRest(t, "0.95", ""), simCfg: fastSettle, cfg: func(c *config.Config) {
+		c.Topology.Layout = "fused"
+	}})
+	if x.eng.topo.Layout != Fused {
+		t.Fatalf("layout %v", x.eng.topo)
+	}
+	x.waitFor("basket filled and settled", 10*time.Second, func() bool {
+		s := x.snapshot()
+		return s.BasketsSettled >= 1 && len(s.Open) == 0
+	})
+	x.stop()
+	x.checkBooks()
+	if st := x.eng.Stats(); st.Frames == 0 || st.BooksValid != int64(len(x.eng.plan.assets)) {
+		t.Fatalf("stats %+v", st)
 	}
 }

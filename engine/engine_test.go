@@ -9,6 +9,7 @@ import (
 	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/market"
 	"github.com/hotpath/hotpath/ops"
+	"github.com/hotpath/hotpath/ops/metrics"
 	"github.com/hotpath/hotpath/scan"
 )
 
@@ -163,5 +164,35 @@ func TestController(t *testing.T) {
 	}
 	if e.Ready() == nil {
 		t.Fatal("ready while killed")
+	}
+}
+
+func TestRegisterMetrics(t *testing.T) {
+	e, _ := paperEngine(t, testUniverse(t, 3))
+	reg := metrics.NewRegistry()
+	if err := e.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	e.st.Opportunities.Add(2)
+	e.st.Drops[DropJump].Add(1)
+	mfs, err := reg.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, mf := range mfs {
+		got[mf.GetName()] = true
+		if mf.GetName() == metrics.Opportunities && mf.GetMetric()[0].GetCounter().GetValue() != 2 {
+			t.Errorf("opportunities %v", mf.GetMetric()[0])
+		}
+	}
+	for _, want := range []string{metrics.Opportunities, metrics.OpportunitiesSkip, metrics.BooksExcluded, metrics.PoolSize,
+		metrics.Baskets, metrics.Templates, "hotpath_opportunities_dropped_total", "hotpath_jump_guard_trips_total"} {
+		if !got[want] {
+			t.Errorf("metric %s not registered", want)
+		}
+	}
+	if err := e.Ready(); err == nil || !strings.Contains(err.Error(), "starting") {
+		t.Fatalf("ready before Run: %v", err)
 	}
 }
