@@ -6,7 +6,7 @@ PKGS     := ./...
 BIN      := bin
 # Short fuzz runs inside `make test`; `make fuzz FUZZTIME=5m` for campaigns.
 FUZZTIME ?= 5s
-BENCHTIME ?= 0.5s
+BENCHTIME ?= 0.3s
 BENCHCOUNT ?= 6
 STATICCHECK_VERSION := v0.8.2
 
@@ -68,7 +68,7 @@ bench: conformance-deps
 	  -conditions "load average at start: $$(cat bench/out/loadavg.start)"
 	node bench/official_client.mjs $(OFFICIAL_ITERS) 100 > bench/out/official.json
 	@cat bench/out/official.json
-	$(GO) run ./tools/latency plot --stage frame_to_wire,decision_to_ack \
+	$(GO) run ./tools/latency plot --log-y --stage frame_to_wire,decision_to_ack \
 	  --title "hotpath vs simclob on loopback: frame_to_wire = scheduled change to order bytes written" -o bench/out/latency.png bench/out/loopback
 	cp bench/out/latency.png docs/img/latency.png
 	$(GO) run ./bench/cmd/results -dir bench/out -load-start "$$(cat bench/out/loadavg.start)" -o bench/RESULTS.md

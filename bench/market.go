@@ -78,7 +78,6 @@ type generator struct {
 	ids     [][]byte
 	ts      int64
 	scratch []byte
-	buf     []byte
 }
 
 // NewMarket generates the market, its snapshots and its message cycle.
@@ -341,7 +340,7 @@ func (g *generator) block(e int, noise int) error {
 		a := book.AssetIndex(g.rng.IntN(len(g.books)))
 		b := g.books[a]
 		bid, _, _ := b.BestBid()
-		ask, askSize, _ := b.BestAsk()
+		ask, _, _ := b.BestAsk()
 		var c change
 		switch g.rng.IntN(5) {
 		case 0, 1: // the best bid's size moves
@@ -362,7 +361,7 @@ func (g *generator) block(e int, noise int) error {
 			if !ok || next != ask+t || g.eventSum(g.m.EventOf[a])+int64(t) > 1_020_000 {
 				continue // stay inside the near-miss band: no pool churn
 			}
-			c = change{a: a, side: book.Ask, price: ask, size: 0, was: askSize}
+			c = change{a: a, side: book.Ask, price: ask, size: 0}
 		}
 		c.was = g.sizeAt(c.a, c.side, c.price)
 		msg := g.apply(c)

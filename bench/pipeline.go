@@ -112,7 +112,6 @@ type Pipeline struct {
 	ladder   []book.Size
 	tokenIDs [][32]byte // per asset, immutable
 	replay   bool
-	hashAll  bool
 	signMiss bool
 
 	opp     scan.Opportunity
@@ -162,7 +161,7 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	reg := m.Reg
 	n := reg.Len()
 	p := &Pipeline{m: m, dec: feed.NewDecoder(reg, 0), batch: sign.NewBatch(), ladder: cfg.Ladder,
-		replay: cfg.Replay, hashAll: cfg.HashAll, signMiss: cfg.SignOnMiss, touched: make([]book.AssetIndex, 0, n), mark: make([]bool, n),
+		replay: cfg.Replay, signMiss: cfg.SignOnMiss, touched: make([]book.AssetIndex, 0, n), mark: make([]bool, n),
 		tokenIDs: make([][32]byte, n), req: make([]byte, 0, 64<<10)}
 	policy := feed.HashHot
 	if cfg.HashAll {

@@ -100,7 +100,7 @@ type Result struct {
 	Rate          float64 `json:"background_actions_per_sec"`
 	PlantEvery    time.Duration
 	Assets        int
-	EventsTraded  int `json:"events"`
+	NegRiskEvents int `json:"neg_risk_events"`
 }
 
 // plant is one scheduled dip: the asset, its new ask and when it was
@@ -289,7 +289,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		fmt.Sprintf("loopback: sim background %.0f actions/s, one planted window every %s, %d events / %d assets, message shapes: sim price_change (current format) and book",
 			opt.Rate, opt.PlantEvery, len(m.Events), m.Reg.Len())}, opt.Conditions...)})
 	plants := make([]atomic.Pointer[plant], m.Reg.Len())
-	res := &Result{Rate: opt.Rate, PlantEvery: opt.PlantEvery, Assets: m.Reg.Len(), EventsTraded: len(m.Events)}
+	res := &Result{Rate: opt.Rate, PlantEvery: opt.PlantEvery, Assets: m.Reg.Len(), NegRiskEvents: len(m.Events)}
 	readToWire := hdr.New(hist.LowestValue, hist.HighestValue, hist.SignificantDigits)
 	var measuring atomic.Bool
 
@@ -299,7 +299,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		hotDone <- hot(ctx, client, p, hc, creds, addr, rec, plants, readToWire, res, &measuring)
+		hotDone <- hot(ctx, client, p, hc, creds, addr, rec, plants, int64(opt.Window+2*time.Second), readToWire, res, &measuring)
 	}()
 
 	// Warm-up: snapshots, pool entries, templates signed; then re-announce
@@ -374,7 +374,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // traded, scheduled → written (FrameToWire) and, per basket, read → written
 // and decision → response.
 func hot(ctx context.Context, client *feed.Client, p *bench.Pipeline, hc *httpconn.Conn, creds sim.Credentials, addr common.Address,
-	rec *hist.Recorder, plants []atomic.Pointer[plant], readToWire *hdr.Histogram, res *Result, measuring *atomic.Bool) error {
+	rec *hist.Recorder, plants []atomic.Pointer[plant], maxAge int64, readToWire *hdr.Histogram, res *Result, measuring *atomic.Bool) error {
 	defer rec.Close()
 	conns := client.Conns()
 	if len(conns) != 1 {
@@ -397,12 +397,16 @@ func hot(ctx context.Context, client *feed.Client, p *bench.Pipeline, hc *httpco
 			decided := feed.Now()
 			b := p.Batch()
 			// The planted change this basket answers, matched by content.
+			// The most recent unused plant on one of its legs at the leg's
+			// price, scheduled less than maxAge ago (an old dip that never
+			// traded must not be credited to a later basket that happens to
+			// price that leg at the same level; it stays Missed).
 			var pl *plant
 			opp := p.Opportunity()
 			for i := range opp.Legs[:opp.N] {
-				if c := plants[opp.Legs[i].Asset].Load(); c != nil && c.price == opp.Legs[i].Limit && !c.used.Load() {
+				if c := plants[opp.Legs[i].Asset].Load(); c != nil && c.price == opp.Legs[i].Limit && !c.used.Load() &&
+					decided-c.sched < maxAge && (pl == nil || c.sched > pl.sched) {
 					pl = c
-					break
 				}
 			}
 			hc.Begin("POST", "/orders")

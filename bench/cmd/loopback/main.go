@@ -89,7 +89,7 @@ Flags:
 		return 0
 	}
 	fmt.Fprintf(stdout, "offered: %.0f background actions/s (%.0f market messages/s measured), one planted window every %s, %d events / %d assets, %s\n",
-		res.Rate, res.FramesPerSec, res.PlantEvery, res.EventsTraded, res.Assets, res.Elapsed.Round(time.Millisecond))
+		res.Rate, res.FramesPerSec, res.PlantEvery, res.NegRiskEvents, res.Assets, res.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "planted %d, traded %d, missed %d, skipped %d; baskets %d (%d orders: %d filled, %d rejected), legs signed on the spot %d\n",
 		res.Planted, res.Traded, res.Missed, res.Skipped, res.Baskets, res.Orders, res.Filled, res.Rejected, res.Misses)
 	fmt.Fprintf(stdout, "%-34s %7s %10s %10s %10s %10s %10s\n", "latency (µs)", "count", "p50", "p90", "p99", "p99.9", "max")

@@ -301,7 +301,7 @@ func write(b *strings.Builder, bf *benchFile, lb *loopback.Result, off *official
 		len(m.Events), lo, hi, m.Reg.Len(), avg, len(m.Cycle)/len(m.Trades))
 	if lb != nil {
 		p("| loopback offered rate | simclob background flow %.0f actions/s (%.0f market messages/s measured), one planted window every %s, %d events / %d assets |\n",
-			lb.Rate, lb.FramesPerSec, lb.PlantEvery, lb.EventsTraded, lb.Assets)
+			lb.Rate, lb.FramesPerSec, lb.PlantEvery, lb.NegRiskEvents, lb.Assets)
 	}
 	p("\n")
 
