@@ -100,8 +100,6 @@ type Engine struct {
 	stopping   atomic.Bool
 	paused     atomic.Bool
 	killed     atomic.Bool
-	reasonMu   sync.Mutex
-	reason     string
 	lastExec   atomic.Int64
 	refreshMu  sync.Mutex
 	pending    []market.Change // group additions waiting for a restart
