@@ -262,6 +262,14 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 	e.stage = newStage(stageConfig{p: p, in: e.in, sc: e.sc, opps: e.opps, obell: e.obell, poolSelf: poolSelf,
 		poolOut: e.poolOut, rec: e.recScan, now: Now, st: &e.st, jumpMove: e.opt.JumpMove, jumpWin: e.opt.JumpWindow,
 		cooldown: e.opt.JumpCooldown, holdOff: e.opt.HoldOff})
+	if cfg.Mode == config.Replay {
+		// A replay runs on the capture's clock: staleness, jump windows and
+		// cool-downs are judged by the recorded receive times, as they were
+		// live (and stage latencies are not measured: they would be the
+		// capture's age).
+		st := e.stage
+		st.now = func() int64 { return st.frameTs }
+	}
 
 	// Template pool (needs a key; paper mode without one signs nothing).
 	for _, s := range cfg.Strategy.ShareLadder {

@@ -183,10 +183,10 @@ func (s *stage) drain(r *ring.Ring[feed.Event]) int {
 func (s *stage) event(e *feed.Event) {
 	if !s.inFrame {
 		s.inFrame = true
+		s.frameTs = e.RecvNs
 		s.popTs = s.now()
 		s.rec.Record(hist.Decode, s.popTs-e.RecvNs)
 		s.sc.SetTime(e.RecvNs)
-		s.frameTs = e.RecvNs
 	}
 	a := e.Asset
 	s.in.Apply(e)
