@@ -138,7 +138,7 @@ func TestRunReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	asks := map[string]string{"9001": "0.45", "9002": "0.58", "9011": "0.50", "9012": "0.53"} // Σ YES 0.95
-	ts := time.Now().Add(-time.Hour).UnixNano() // an old capture: judged on its own clock, not stale
+	ts := time.Now().Add(-time.Hour).UnixNano()                                               // an old capture: judged on its own clock, not stale
 	for i, tok := range toks {
 		cid := fmt.Sprintf("0x%064x", 7000+i/2)
 		msg := fmt.Sprintf(`{"event_type":"book","asset_id":%q,"market":%q,"bids":[{"price":"0.01","size":"100"}],"asks":[{"price":%q,"size":"100"}],"timestamp":"%d","hash":""}`,
