@@ -2,7 +2,9 @@ package journal
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"hash/crc32"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -243,4 +245,149 @@ func FuzzReplay(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestZeroTail: the newest segment of a crashed journal ends in the zeros
+// written ahead of the records, possibly after a torn record. Replay skips
+// them, Open cuts them (counting a torn record), and a record followed by
+// anything but zeros after a bad line is still corruption.
+func TestZeroTail(t *testing.T) {
+	good := "" // two valid lines
+	for _, p := range []string{`{"n":1}`, `{"n":2}`} {
+		good += fmt.Sprintf("%08x %s\n", crc(p), p)
+	}
+	z := strings.Repeat("\x00", 5000)
+	for _, tc := range []struct {
+		name    string
+		tail    string
+		torn    int
+		corrupt bool
+	}{
+		{"zeros only", z, 0, false},
+		{"torn no newline", `0badc0de {"k":"ha` + z, 1, false},
+		{"torn bad crc", "00000000 {\"k\":\"bad\"}\n" + z, 1, false},
+		{"zeros inside the torn record", "0000\x00\x00\x00{\"k\"\n" + z, 1, false},
+		{"bad line then a record", "00000000 {}\n" + z + fmt.Sprintf("%08x {}\n", crc("{}")), 0, true},
+		{"zeros then a record", z + fmt.Sprintf("%08x {}\n", crc("{}")), 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, segName(1)), []byte(good+tc.tail), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			err := Replay(dir, func(p []byte) error { got = append(got, string(p)); return nil })
+			if tc.corrupt {
+				if err == nil {
+					t.Fatal("Replay accepted a record after a bad line")
+				}
+				if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+					t.Fatalf("Open: %v", err)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, ",") != `{"n":1},{"n":2}` {
+				t.Fatalf("Replay: %v %v", got, err)
+			}
+			j, err := Open(dir, Options{Sync: SyncEvery})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.Recovered != tc.torn {
+				t.Errorf("Recovered = %d, want %d", j.Recovered, tc.torn)
+			}
+			if err := j.Append([]byte(`{"n":3}`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, segName(1)))
+			if want := good + fmt.Sprintf("%08x %s\n", crc(`{"n":3}`), `{"n":3}`); string(b) != want {
+				t.Fatalf("segment at rest:\n%q\nwant\n%q", b, want)
+			}
+		})
+	}
+}
+
+func crc(p string) uint32 { return crc32.Checksum([]byte(p), castagnoli) }
+
+// TestAtRestRecordsOnly: while open, the newest segment carries zeros ahead
+// of its records; rotation and Close cut every segment to its records.
+// Records larger than the mapping's slack and segments growing past the
+// first chunk of zeros go through the remap and extend paths.
+func TestAtRestRecordsOnly(t *testing.T) {
+	for _, mode := range []SyncMode{SyncBackground, SyncEvery} {
+		t.Run(fmt.Sprint(mode), func(t *testing.T) {
+			dir := t.TempDir()
+			j, err := Open(dir, Options{Sync: mode, SegmentBytes: 3 << 20, SyncInterval: 100 * time.Microsecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			big := `{"k":"` + strings.Repeat("x", 3*mapSlack) + `"}`
+			var want []string
+			n := 20000
+			if mode == SyncEvery || testing.Short() {
+				n = 2000
+			}
+			for i := 0; i < n; i++ {
+				rec := fmt.Sprintf(`{"k":"intent","n":%d,"pad":"%0300d"}`, i, i)
+				if i%500 == 7 {
+					rec = big
+				}
+				want = append(want, rec)
+				if err := j.Append([]byte(rec)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st, _ := os.Stat(filepath.Join(dir, segName(j.seq)))
+			if st.Size() <= j.size {
+				t.Errorf("open segment is %d bytes for %d of records: no zeros ahead", st.Size(), j.size)
+			}
+			if err := j.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Close(); err != nil {
+				t.Fatal(err)
+			}
+			segs, _ := segments(dir)
+			for _, s := range segs {
+				b, _ := os.ReadFile(filepath.Join(dir, segName(s)))
+				if len(b) == 0 || b[len(b)-1] != '\n' || bytes.IndexByte(b, 0) >= 0 {
+					t.Fatalf("segment %d at rest is not records only (%d bytes)", s, len(b))
+				}
+			}
+			if got := collect(t, dir); strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Fatalf("replayed %d records, want %d", len(got), len(want))
+			}
+		})
+	}
+}
+
+// TestFaultIsAnError: a store that faults (here: the segment truncated under
+// the mapping, so the page is beyond the end of the file) is returned as
+// ErrFault instead of crashing the process, and the journal accepts nothing
+// after it.
+func TestFaultIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir, Options{Sync: SyncEvery})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append([]byte(`{"n":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, segName(1)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append([]byte(`{"n":2}`)); err != ErrFault {
+		t.Fatalf("Append over a truncated segment: %v", err)
+	}
+	if err := j.Append([]byte(`{"n":3}`)); err != ErrFault {
+		t.Fatalf("Append after a fault: %v", err)
+	}
+	if err := j.Err(); err != ErrFault {
+		t.Fatalf("Err: %v", err)
+	}
+	j.Close()
 }
