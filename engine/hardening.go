@@ -16,10 +16,11 @@ func (e *Engine) FinalBook(tok string) *book.Book {
 	return e.in.Book(a)
 }
 
-// FeedHealth returns how many subscribed books are valid and how many
-// frames have been read, with two atomic loads (no allocation): for drills
-// that sample the engine every few milliseconds to time its recovery from
-// injected faults (hotpath demo's fault figures).
-func (e *Engine) FeedHealth() (booksValid int64, frames uint64) {
-	return e.st.BooksValid.Load(), e.st.Frames.Load()
+// DrillCounters returns how many subscribed books are valid, how many
+// frames have been read and how many order legs have been sent, with three
+// atomic loads (no allocation): for drills that sample the engine every few
+// milliseconds to time its recovery from injected faults (hotpath demo's
+// fault figures).
+func (e *Engine) DrillCounters() (booksValid int64, frames, legsSent uint64) {
+	return e.st.BooksValid.Load(), e.st.Frames.Load(), e.xs.Legs.Load()
 }

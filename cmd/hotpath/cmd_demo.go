@@ -102,6 +102,7 @@ type demoResult struct {
 	Dropped              map[string]uint64 `json:"dropped"`
 	Vetoes               map[string]uint64 `json:"vetoes"`
 	Rejects              map[string]uint64 `json:"rejects"`
+	demoFaults                             // fault-drill figures (demo_faults.go)
 	pnlEngine, pnlVen    int64
 }
 
@@ -157,7 +158,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	} else {
 		writeDemoSummary(stdout, res)
 	}
-	if !res.PnLAgree && !res.PnLWithinFeeRounding || res.FalseBaskets > 0 {
+	if !res.PnLAgree && !res.PnLWithinFeeRounding || res.FalseBaskets > 0 || res.failedDrill() {
 		return 1
 	}
 	return 0
@@ -179,6 +180,7 @@ func joinNames(xs []string) string {
 func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoResult, error) {
 	sctx, stopSim := context.WithCancel(context.Background())
 	defer stopSim()
+	simStart := time.Now() // the scenario's fault times count from here
 	srv, err := sim.Start(sctx, sim.Config{Scenario: o.scenario, Seed: o.seed, Listen: "127.0.0.1:0"})
 	if err != nil {
 		return nil, fmt.Errorf("simulator: %w", err)
@@ -203,6 +205,7 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 		return nil, err
 	}
 	fmt.Fprint(progress, eng.Summary())
+	fw := watchFaults(eng, srv)
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -220,6 +223,7 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	if stopAt.IsZero() {
 		stopAt = time.Now()
 	}
+	fw.stop()
 	runtime.ReadMemStats(&ms1)
 	if runErr != nil && rctx.Err() == nil {
 		return nil, runErr
@@ -303,6 +307,7 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	res.FeesUSD = usdNumber(x.Fees)
 	p := eng.Collector().Percentiles(hist.FrameToWire)
 	res.Latency = demoLatency{Count: p.Count, P50: usNumber(p.P50), P90: usNumber(p.P90), P99: usNumber(p.P99), P999: usNumber(p.P999), Max: usNumber(p.Max)}
+	res.demoFaults = faultFigures(srv, eng, fw, simStart, stopAt, addr)
 	return res, nil
 }
 
@@ -346,4 +351,5 @@ func writeDemoSummary(w io.Writer, r *demoResult) {
 		r.Latency.Count, r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.Latency.Max)
 	fmt.Fprintf(w, "runtime     %d GC cycles (simulator and engine share the process), templates %d hits / %d misses\n",
 		r.GCCycles, r.TemplateHits, r.TemplateMisses)
+	writeFaultSummary(w, &r.demoFaults)
 }
