@@ -2,14 +2,20 @@ package hardening
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
+
+	"github.com/hotpath/hotpath/sim"
 )
 
 // Fake secrets, chosen so that their JSON escaping differs from the raw
@@ -187,5 +193,134 @@ func TestSignNeverLeaksSecrets(t *testing.T) {
 				t.Error(l)
 			}
 		})
+	}
+}
+
+// freePort returns a loopback address nothing listens on right now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestRunNeverLeaksSecrets runs `hotpath run` live against simclob with the
+// signing key, a Telegram token (whose API is unreachable, so its error
+// paths run) and the API credentials it derives through L1, then greps
+// stdout, stderr, the log file, the journal and a metrics/health scrape.
+func TestRunNeverLeaksSecrets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the engine for several seconds")
+	}
+	b := binaries(t)
+	scenario, err := filepath.Abs("testdata/crash.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := StartSimclob(b["simclob"], "--scenario", scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Stop()
+	dir := t.TempDir()
+	jdir, logFile, metricsAddr := filepath.Join(dir, "journal"), filepath.Join(dir, "hotpath.log"), freePort(t)
+	cfgText := strings.Replace(EngineConfig(sc.URLs, jdir), `metrics_addr = "127.0.0.1:0"`,
+		fmt.Sprintf("metrics_addr = %q\npprof = true\ntelegram_chats = [42]\ntelegram_api = %q", metricsAddr, "http://"+freePort(t)), 1)
+	cfgText += fmt.Sprintf("\n[log]\nlevel = \"debug\"\nfile = %q\n", logFile)
+	cfg := filepath.Join(dir, "hotpath.toml")
+	if err := os.WriteFile(cfg, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	creds := sim.DeriveCredentials(sim.HardhatAddress(0), 0)
+	secrets := []Secret{
+		{"HOTPATH_PRIVATE_KEY", sim.HardhatKeys[0]},
+		{"HOTPATH_TELEGRAM_TOKEN", fakeTelegram},
+		{"derived API secret", creds.Secret},
+		{"derived API passphrase", creds.Passphrase},
+	}
+	e, err := StartEngine(b["hotpath"], cfg, []string{"HOTPATH_PRIVATE_KEY=" + sim.HardhatKeys[0], "HOTPATH_TELEGRAM_TOKEN=" + fakeTelegram}, "--duration", "6s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The log goes to the file: readiness comes from /readyz.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + metricsAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-e.Done():
+			so, se := e.Output()
+			t.Fatalf("engine exited (%d) before ready:\n%s\n%s", e.ExitCode(), so, se)
+		default:
+		}
+		if time.Now().After(deadline) {
+			e.Kill()
+			t.Fatal("engine not ready within 60 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // trade a little
+	a := Artifacts{}
+	for _, p := range []string{"/metrics", "/healthz", "/readyz", "/debug/pprof/cmdline"} {
+		if err := a.AddScrape("http://" + metricsAddr + p); err != nil {
+			t.Errorf("scrape %s: %v", p, err)
+		}
+	}
+	select {
+	case <-e.Done():
+	case <-time.After(60 * time.Second):
+		e.Kill()
+		t.Fatal("engine did not stop")
+	}
+	so, se := e.Output()
+	a["stdout"], a["stderr"] = []byte(so), []byte(se)
+	if err := a.AddDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	delete(a, cfg)
+	if _, ok := a[logFile]; !ok {
+		t.Errorf("no log file written at %s", logFile)
+	}
+	if len(a[jdir+"/journal-000001.log"]) == 0 {
+		t.Logf("journal empty (no basket in the run)")
+	}
+	for _, l := range a.Scan(secrets) {
+		t.Error(l)
+	}
+	if !strings.Contains(string(a["http://"+metricsAddr+"/metrics"]), "hotpath_") {
+		t.Errorf("metrics scrape has no hotpath_ series")
+	}
+}
+
+// TestDemoNeverLeaksSecrets runs `hotpath demo` with every fake secret in
+// its environment and greps its output, with the Hardhat key and API
+// credentials the demo itself uses.
+func TestDemoNeverLeaksSecrets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo for a few seconds")
+	}
+	hotpath := binaries(t)["hotpath"]
+	creds := sim.DeriveCredentials(sim.HardhatAddress(0), 0)
+	secrets := append(fakeSecrets(), Secret{"demo key", sim.HardhatKeys[0]},
+		Secret{"demo API secret", creds.Secret}, Secret{"demo API passphrase", creds.Passphrase})
+	for _, args := range [][]string{{"demo", "--duration", "3s"}, {"demo", "--duration", "3s", "--json"}} {
+		res := Run{Bin: hotpath, Args: args, Env: fakeEnv(), Timeout: 90 * time.Second}.Exec()
+		if res.TimedOut {
+			t.Fatalf("%v timed out", args)
+		}
+		a := Artifacts{}
+		a.AddResult(strings.Join(args, " ")+" ", res)
+		for _, l := range a.Scan(secrets) {
+			t.Error(l)
+		}
 	}
 }
