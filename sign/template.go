@@ -28,10 +28,11 @@ import (
 //     and the balance budget, and raises an atomic "refill" flag that the
 //     cold side polls.
 //   - A template is valid only under the epoch it was signed in (InvalidateAll
-//     bumps it: version or fee change), while its asset's table is current
-//     (a tick-size change or the leg leaving the pool retires the table), if
-//     younger than MaxAge, and if its maker amount fits the balance budget.
-//     An invalid template found by Take is dropped and counted as stale.
+//     and SetVersion bump it: version or fee change), while its asset's table
+//     is current (a tick-size change or the leg leaving the pool retires the
+//     table) and was laid out for the pool's current CLOB version, if younger
+//     than MaxAge, and if its maker amount fits the balance budget. An
+//     invalid template found by Take is dropped and counted as stale.
 //   - A miss signs on the spot (SignNow, ~50 µs) and is counted.
 
 // HotLeg is one leg of a group in the near-miss pool, as the scanner reports
@@ -87,20 +88,24 @@ type TemplateConfig struct {
 var (
 	ErrPoolConfig = errors.New("sign: bad template pool config")
 	ErrAssetRange = errors.New("sign: asset index beyond the pool's MaxAssets")
+	// ErrPoolVersion: SetVersion with a CLOB version the pool cannot sign
+	// templates for (V2 and V3 orders only; V1 is reference-only).
+	ErrPoolVersion = errors.New("sign: the template pool signs for CLOB versions 2 and 3")
 )
 
 // Pool is the template store. Hot methods: Take, Stats. Cold methods (one
 // goroutine): Apply, Refill, Run. Any goroutine: InvalidateAll, Invalidate,
-// SetBalance, SignNow.
+// SetBalance, SetVersion, Version, SignNow.
 type Pool struct {
-	cfg    TemplateConfig
-	maker  common.Address
-	signer common.Address
-	env    Envelope
-	tables []atomic.Pointer[assetTable]
-	epoch  atomic.Uint64
-	budget atomic.Int64 // max maker amount a template may carry (balance); <0 = unlimited
-	refill atomic.Bool
+	cfg     TemplateConfig
+	maker   common.Address
+	signer  common.Address
+	env     Envelope
+	tables  []atomic.Pointer[assetTable]
+	epoch   atomic.Uint64
+	version atomic.Int64 // CLOB version templates are signed for (cfg.CLOBVersion, then SetVersion)
+	budget  atomic.Int64 // max maker amount a template may carry (balance); <0 = unlimited
+	refill  atomic.Bool
 
 	hits, misses, stale, signed atomic.Uint64
 
@@ -111,6 +116,7 @@ type Pool struct {
 // assetTable is the immutable layout of one hot asset's slots.
 type assetTable struct {
 	leg      HotLeg
+	version  int64 // the pool's CLOB version the exchange was chosen for
 	exchange *Exchange
 	prices   []book.Price
 	slots    []atomic.Pointer[Template] // [price][shares][perKey]
@@ -148,6 +154,7 @@ func NewPool(cfg TemplateConfig) (*Pool, error) {
 		p.signer = p.maker
 	}
 	p.env = Envelope{Owner: cfg.Owner, OrderType: cfg.OrderType}
+	p.version.Store(int64(cfg.CLOBVersion))
 	p.budget.Store(-1)
 	var seed [8]byte
 	_, _ = crand.Read(seed[:])
@@ -171,6 +178,29 @@ func (p *Pool) InvalidateAll() {
 	p.epoch.Add(1)
 	p.refill.Store(true)
 }
+
+// SetVersion moves the pool to another CLOB version (GET /version after an
+// order_version_mismatch): every template signed so far is retired at once
+// (Take drops them as stale), and the cold side lays the hot legs out again
+// for the new version's exchanges and re-signs them on its next refill.
+// Any goroutine. It returns ErrPoolVersion, and changes nothing, for a
+// version the pool cannot sign for; setting the current version is a no-op.
+func (p *Pool) SetVersion(clobVersion int) error {
+	if clobVersion != 2 && clobVersion != 3 {
+		return ErrPoolVersion
+	}
+	if p.version.Swap(int64(clobVersion)) == int64(clobVersion) {
+		return nil
+	}
+	// Version first, then the epoch: a template signed under the new epoch
+	// on a table of the old version is still refused by its table's version.
+	p.epoch.Add(1)
+	p.refill.Store(true)
+	return nil
+}
+
+// Version is the CLOB version the pool signs templates for.
+func (p *Pool) Version() int { return int(p.version.Load()) }
 
 // SetBalance sets the balance budget in micro-USDC: Take rejects templates
 // whose maker amount exceeds it. Negative means unlimited.
@@ -215,13 +245,14 @@ func (p *Pool) takeFrom(t *assetTable, price book.Price, shares book.Size, now i
 	epoch := p.epoch.Load()
 	maxAge := int64(p.cfg.MaxAge)
 	budget := p.budget.Load()
+	oldVersion := t.version != p.version.Load()
 	for k := 0; k < p.cfg.PerKey; k++ {
 		tpl := t.slots[base+k].Swap(nil)
 		if tpl == nil {
 			continue
 		}
 		p.refill.Store(true)
-		if tpl.epoch != epoch || t.retired.Load() || now-tpl.SignedAt > maxAge ||
+		if tpl.epoch != epoch || oldVersion || t.retired.Load() || now-tpl.SignedAt > maxAge ||
 			(budget >= 0 && int64(tpl.Order.MakerAmount) > budget) {
 			p.stale.Add(1)
 			continue
@@ -253,7 +284,7 @@ func (p *Pool) Apply(ev PoolEvent) error {
 		if err != nil {
 			return err
 		}
-		if old != nil && old.leg.Tick == leg.Tick && old.leg.NegRisk == leg.NegRisk && old.leg.TokenID == leg.TokenID {
+		if old != nil && old.leg.Tick == leg.Tick && old.leg.NegRisk == leg.NegRisk && old.leg.TokenID == leg.TokenID && old.version == nt.version {
 			p.carryOver(old, nt)
 		}
 		if old != nil {
@@ -269,11 +300,12 @@ func (p *Pool) newTable(leg HotLeg) (*assetTable, error) {
 	if !leg.Tick.Valid() {
 		return nil, ErrTickSize
 	}
-	e, err := ExchangeFor(p.cfg.ChainID, p.cfg.CLOBVersion, leg.NegRisk, &leg.TokenID)
+	v := p.version.Load()
+	e, err := ExchangeFor(p.cfg.ChainID, int(v), leg.NegRisk, &leg.TokenID)
 	if err != nil {
 		return nil, err
 	}
-	t := &assetTable{leg: leg, exchange: e}
+	t := &assetTable{leg: leg, version: v, exchange: e}
 	for i := 0; i <= p.cfg.TicksBelow; i++ {
 		q := int64(leg.Ask) - int64(i)*int64(leg.Tick)
 		if q < int64(leg.Tick) {
@@ -311,12 +343,23 @@ func (p *Pool) Refill(now time.Time) (int, error) {
 		return 0, nil
 	}
 	epoch := p.epoch.Load()
+	version := p.version.Load()
 	nowNano := now.UnixNano()
 	n := 0
 	for a := range p.tables {
 		t := p.tables[a].Load()
 		if t == nil {
 			continue
+		}
+		if t.version != version { // SetVersion: lay the leg out for the new exchange
+			t.retired.Store(true)
+			nt, err := p.newTable(t.leg)
+			if err != nil { // no exchange for this leg at this version: it leaves the pool
+				p.tables[a].Store(nil)
+				return n, err
+			}
+			p.tables[a].Store(nt)
+			t = nt
 		}
 		per := len(p.cfg.Shares) * p.cfg.PerKey
 		for pi, price := range t.prices {
@@ -397,7 +440,7 @@ func (p *Pool) SignNow(leg *HotLeg, price book.Price, shares book.Size, now time
 		return nil, ErrAssetRange
 	}
 	t := p.tables[leg.Asset].Load()
-	if t == nil || t.leg.TokenID != leg.TokenID || t.leg.Tick != leg.Tick || t.leg.NegRisk != leg.NegRisk {
+	if t == nil || t.leg.TokenID != leg.TokenID || t.leg.Tick != leg.Tick || t.leg.NegRisk != leg.NegRisk || t.version != p.version.Load() {
 		var err error
 		if t, err = p.newTable(*leg); err != nil {
 			return nil, err
