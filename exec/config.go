@@ -67,9 +67,13 @@ type Config struct {
 	// spot. Its share ladder must be given in Ladder.
 	Pool   *sign.Pool
 	Ladder []book.Size // the pool's TemplateConfig.Shares (for snapping Q down)
-	// PoolVersion is the CLOB version the pool signs for (default 2). After
-	// an order_version_mismatch moves the venue to another version the
-	// executor stops using the pool and signs on the spot.
+	// PoolVersion is the CLOB version assumed until GET /version answers
+	// (default 2; Paper mode keeps it). Whenever the executor reads the
+	// venue's version (Start, order_version_mismatch) it moves the pool to
+	// it (sign.Pool.SetVersion: the old version's templates are retired and
+	// re-signed); templates are used only while the pool's version is the
+	// venue's, so a version the pool cannot sign for means signing on the
+	// spot.
 	PoolVersion int
 
 	Registry  *book.Registry

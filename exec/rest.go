@@ -256,6 +256,13 @@ func (x *Executor) readVersion() error {
 		return fmt.Errorf("exec: GET /version: unsupported version %d", v)
 	}
 	x.version = v
+	// The pool follows the venue: templates of another version are retired
+	// and re-signed by its cold side (until then, legs sign on the spot).
+	if p := x.cfg.Pool; p != nil && p.Version() != v {
+		if err := p.SetVersion(v); err != nil {
+			x.alert("version", "template pool cannot sign for CLOB version "+strconv.Itoa(v)+": every leg signs on the spot")
+		}
+	}
 	return nil
 }
 

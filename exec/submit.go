@@ -142,7 +142,7 @@ func (x *Executor) pickTemplates(opp *scan.Opportunity, wallNano int64) (book.Si
 	n := int(opp.N)
 	q := opp.Q
 	hits := 0
-	usePool := x.cfg.Pool != nil && x.version == x.cfg.PoolVersion
+	usePool := x.cfg.Pool != nil && x.cfg.Pool.Version() == x.version
 	clear(x.tpls[:n])
 	if usePool {
 		for i := 0; i < n; i++ {
