@@ -54,7 +54,7 @@ type demoFaults struct {
 	// waiting for the next opportunity); slow answers, from the first slow
 	// request until the last slow answer; delayed matching, from the
 	// request until its order matched. -1: never recovered before the run
-	// ended.
+	// ended; an unmeasured instance counts 0.
 	RecoveryMs map[string]int64 `json:"recovery_ms"`
 	Faults     []faultInstance  `json:"faults"`
 
@@ -66,13 +66,13 @@ type faultInstance struct {
 	Kind       string `json:"kind"`
 	AtMs       int64  `json:"at_ms"` // from the simulator's start
 	RecoveryMs int64  `json:"recovery_ms"`
-	// NotHit: a REST fault or delay no order met before the run ended
-	// (its recovery is then 0).
-	NotHit bool `json:"not_hit,omitempty"`
-	at     time.Time
-	end    time.Time // of the stale interval (feed faults)
-	market string    // condition id, for a tick change
-	count  int       // requests a REST rule applies to (0: until cleared)
+	// Unmeasured: a REST fault or delay that no basket request met, or
+	// that no request followed, before the run ended (recovery then 0).
+	Unmeasured bool `json:"unmeasured,omitempty"`
+	at         time.Time
+	end        time.Time // of the stale interval (feed faults)
+	market     string    // condition id, for a tick change
+	count      int       // requests a REST rule applies to (0: until cleared)
 	// REST rules: the first and last requests they met, and the first
 	// request after them that met no rule.
 	firstHit, lastHit, clear time.Time
@@ -381,7 +381,7 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 		switch {
 		case fi.Kind == "delayed":
 			if fi.firstHit.IsZero() {
-				fi.NotHit = true
+				fi.Unmeasured = true
 				break
 			}
 			// Until the first delayed order matched (a FOK the late match
@@ -395,7 +395,7 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 			}
 		case fi.Kind == "rest_slow":
 			if fi.firstHit.IsZero() {
-				fi.NotHit = true
+				fi.Unmeasured = true
 				break
 			}
 			// The last slow answer comes its delay after its request.
@@ -403,9 +403,9 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 		case strings.HasPrefix(fi.Kind, "rest_"):
 			switch {
 			case fi.firstHit.IsZero():
-				fi.NotHit = true
+				fi.Unmeasured = true
 			case fi.clear.IsZero():
-				fi.RecoveryMs = -1
+				fi.Unmeasured = true // no request after it got to the venue
 			default:
 				fi.RecoveryMs = fi.clear.Sub(fi.firstHit).Milliseconds()
 			}
@@ -545,8 +545,8 @@ func writeFaultSummary(w io.Writer, f *demoFaults) {
 	for _, fi := range f.Faults {
 		r := strconv.FormatInt(fi.RecoveryMs, 10) + " ms"
 		switch {
-		case fi.NotHit:
-			r = "not hit"
+		case fi.Unmeasured:
+			r = "unmeasured"
 		case fi.RecoveryMs < 0:
 			r = "NOT RECOVERED"
 		}
