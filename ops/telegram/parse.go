@@ -122,7 +122,7 @@ func decodeUpdates(res json.RawMessage) ([]Update, error) {
 			return nil, fmt.Errorf("telegram getUpdates: update %d has no update_id", i)
 		}
 		u := Update{ID: *r.UpdateID}
-		if m := r.Message; m != nil && m.Chat != nil {
+		if m := r.Message; m != nil && m.Chat != nil && m.Chat.ID != 0 { // no chat id: not a message we can answer
 			u.ChatID, u.Text, u.Date = m.Chat.ID, m.Text, m.Date
 			if m.From != nil {
 				u.FromID, u.FromBot = m.From.ID, m.From.IsBot
