@@ -30,6 +30,8 @@ type Decoder struct {
 	// you keep. It runs on the decoding goroutine (a cold, rare path).
 	OnNewMarket func(market []byte, assetIDs [][]byte)
 	ids         [][]byte
+
+	fast [maxFastChanges]rawChange // the fast path's entries (decode_fast.go)
 }
 
 // NewDecoder returns a decoder for the assets of reg, stamping conn on its
@@ -62,10 +64,18 @@ func (d *Decoder) Decode(msg []byte, recvNs int64) []Event {
 		d.emit(KindPong, NoAsset)
 		return d.finish()
 	}
+	if !d.decodeFast(msg) {
+		d.decodeSlow(msg)
+	}
+	return d.finish()
+}
+
+// decodeSlow decodes any message with fastjson.
+func (d *Decoder) decodeSlow(msg []byte) {
 	v, err := d.p.ParseBytes(msg)
 	if err != nil {
 		d.counts.Reasons[ReasonMalformed]++
-		return d.finish()
+		return
 	}
 	switch v.Type() {
 	case fastjson.TypeObject:
@@ -82,7 +92,6 @@ func (d *Decoder) Decode(msg []byte, recvNs int64) []Event {
 	default:
 		d.counts.Reasons[ReasonShape]++
 	}
-	return d.finish()
 }
 
 // RESTBook is the market metadata a REST GET /book response carries besides
@@ -266,8 +275,10 @@ func (d *Decoder) level(a book.AssetIndex, pv, sv *fastjson.Value) (book.Price, 
 	return p, s, ReasonNone
 }
 
-func parseSide(v *fastjson.Value) (book.Side, bool) {
-	b := v.GetStringBytes()
+func parseSide(v *fastjson.Value) (book.Side, bool) { return parseSideBytes(v.GetStringBytes()) }
+
+// parseSideBytes reads "BUY"/"SELL" in any case; nil (absent) is not a side.
+func parseSideBytes(b []byte) (book.Side, bool) {
 	switch {
 	case len(b) == 3 && b[0]|0x20 == 'b' && b[1]|0x20 == 'u' && b[2]|0x20 == 'y':
 		return book.Bid, true
@@ -354,7 +365,12 @@ func (d *Decoder) change(a book.AssetIndex, f *changeFields) {
 
 // hash decodes an optional venue hash into e.
 func (d *Decoder) hash(e *Event, v *fastjson.Value) {
-	b := v.GetStringBytes() // nil for absent / non-string
+	d.hashBytes(e, v.GetStringBytes()) // nil for absent / non-string
+}
+
+// hashBytes decodes an optional venue hash (a string value; nil when absent)
+// into e.
+func (d *Decoder) hashBytes(e *Event, b []byte) {
 	if len(b) >= 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X') {
 		b = b[2:]
 	}
@@ -608,7 +624,21 @@ func unhex(c byte) (byte, bool) {
 	return v, v != 0xff
 }
 
+// decodeHex decodes len(dst) bytes of hex from src (2×len(dst) bytes). On
+// a non-hex byte it reports false with dst holding the bytes before the
+// first bad pair (dst must be zero on entry).
 func decodeHex(dst []byte, src []byte) bool {
+	src = src[:2*len(dst)]
+	var bad byte // hexVal is ≤ 0x0f for hex digits, 0xff otherwise
+	for i := range dst {
+		hi, lo := hexVal[src[2*i]], hexVal[src[2*i+1]]
+		bad |= hi | lo
+		dst[i] = hi<<4 | lo
+	}
+	if bad <= 0x0f {
+		return true
+	}
+	clear(dst)
 	for i := range dst {
 		hi, ok1 := unhex(src[2*i])
 		lo, ok2 := unhex(src[2*i+1])
