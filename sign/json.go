@@ -41,11 +41,29 @@ func appendBytes32(dst []byte, b *[32]byte) []byte {
 	return AppendHex(append(dst, '0', 'x'), b[:])
 }
 
+// jsonEscaped marks the bytes AppendJSONString escapes.
+var jsonEscaped = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // AppendJSONString appends s as a JSON string (quotes, escapes for '"', '\\'
-// and control characters).
+// and control characters). A string without such bytes (token ids, hex,
+// UUIDs, enum names) is copied whole.
 func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for i < len(s) && !jsonEscaped[s[i]] {
+		i++
+	}
+	dst = append(dst, s[:i]...)
+	if i == len(s) {
+		return append(dst, '"')
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '"' || c == '\\':
