@@ -247,7 +247,11 @@ func (p *Pool) takeFrom(t *assetTable, price book.Price, shares book.Size, now i
 	budget := p.budget.Load()
 	oldVersion := t.version != p.version.Load()
 	for k := 0; k < p.cfg.PerKey; k++ {
-		tpl := t.slots[base+k].Swap(nil)
+		slot := &t.slots[base+k]
+		if slot.Load() == nil { // an empty slot costs a load, not a locked exchange
+			continue
+		}
+		tpl := slot.Swap(nil)
 		if tpl == nil {
 			continue
 		}
