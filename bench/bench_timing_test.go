@@ -8,6 +8,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/sign"
 )
 
@@ -99,6 +100,7 @@ func BenchmarkFrameNoTrade(b *testing.B) {
 	m := benchMarket(b)
 	p := benchPipeline(b, "FrameNoTrade")
 	pos := benchPos["FrameNoTrade"]
+	h := hdr.New(1, 10_000_000_000, 3)
 	b.SetBytes(int64(avgLen(m.Noise)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -106,8 +108,19 @@ func BenchmarkFrameNoTrade(b *testing.B) {
 		if p.Frame(m.Noise[(pos+i)%len(m.Noise)].Msg) != 0 {
 			b.Fatal("a noise frame traded")
 		}
+		_ = h.RecordValue(feed.Now() - p.LastRecvNs)
 	}
+	b.StopTimer()
 	benchPos["FrameNoTrade"] = (pos + b.N) % len(m.Noise)
+	reportFrame(b, h)
+}
+
+// reportFrame adds the per-frame distribution (one extra clock read per
+// frame): on a loaded machine the mean (ns/op) carries descheduling
+// stalls, the median does not.
+func reportFrame(b *testing.B, h *hdr.Histogram) {
+	b.ReportMetric(float64(h.ValueAtQuantile(50)), "p50-ns")
+	b.ReportMetric(float64(h.ValueAtQuantile(99)), "p99-ns")
 }
 
 // BenchmarkStream: one op is one frame of the full cycle (1 in 18 frames
@@ -177,6 +190,7 @@ func BenchmarkBaselineTickToTrade(b *testing.B) {
 func BenchmarkBaselineFrameNoTrade(b *testing.B) {
 	m := benchMarket(b)
 	bl := baseline(b, m)
+	h := hdr.New(1, 10_000_000_000, 3)
 	b.SetBytes(int64(avgLen(m.Noise)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -184,7 +198,10 @@ func BenchmarkBaselineFrameNoTrade(b *testing.B) {
 		if n, err := bl.Frame(m.Noise[i%len(m.Noise)].Msg); n != 0 || err != nil {
 			b.Fatalf("noise frame: %d baskets (%v)", n, err)
 		}
+		_ = h.RecordValue(time.Since(bl.LastRecv).Nanoseconds())
 	}
+	b.StopTimer()
+	reportFrame(b, h)
 }
 
 // BenchmarkBaselineStream is BenchmarkStream the typical way.
