@@ -25,42 +25,45 @@ type Executor struct {
 	cfg Config
 
 	// Owned by the exec goroutine (Submit, Poll, Start, Shutdown).
-	risk       *Risk
-	budget     *Budget
-	jr         *journal.Journal
-	hot        *httpconn.Conn // orders only
-	cold       *httpconn.Conn // queries, books, cancels, leg-risk orders
-	l2         *sign.L2Signer
-	batches    [numBatches]*sign.Batch
-	rp         ResponseParser
-	results    [sign.MaxBatch]LegResult
-	tpls       [scan.MaxLegs]*sign.Template
-	sendErr    [numBatches]error
-	jbuf       []byte
-	qbuf       []byte // query paths
-	hdrTS      []byte
-	slots      []basket
-	free       []int
-	open       []int // slot indexes of open baskets, in submission order
-	nextID     uint64
-	pos        []int64 // micro-shares per asset
-	cash       int64   // Σ cash of fills, fees excluded (signed)
-	fees       int64   // Σ fees paid
-	realised   int64
-	version    int
-	tokenStr   []string
-	tokenID    [][32]byte
-	maker      common.Address
-	signer     common.Address
-	addrStr    string
-	env        sign.Envelope
-	envFAK     sign.Envelope
-	saltBase   uint64
-	saltCtr    uint64
-	started    bool
-	stopping   bool
-	replay     bool
-	lastFall   int64 // last /data/trades fallback sweep
+	risk     *Risk
+	budget   *Budget
+	jr       *journal.Journal
+	hot      *httpconn.Conn // orders only
+	cold     *httpconn.Conn // queries, books, cancels, leg-risk orders
+	l2       *sign.L2Signer
+	batches  [numBatches]*sign.Batch
+	rp       ResponseParser
+	results  [sign.MaxBatch]LegResult
+	tpls     [scan.MaxLegs]*sign.Template
+	sendErr  [numBatches]error
+	jbuf     []byte
+	qbuf     []byte // query paths
+	hdrTS    []byte
+	slots    []basket
+	free     []int
+	open     []int // slot indexes of open baskets, in submission order
+	nextID   uint64
+	pos      []int64 // micro-shares per asset
+	cash     int64   // Σ cash of fills, fees excluded (signed)
+	fees     int64   // Σ fees paid
+	realised int64
+	version  int
+	tokenStr []string
+	tokenID  [][32]byte
+	maker    common.Address
+	signer   common.Address
+	addrStr  string
+	env      sign.Envelope
+	envFAK   sign.Envelope
+	saltBase uint64
+	saltCtr  uint64
+	started  bool
+	stopping bool
+	replay   bool
+	lastFall int64 // last /data/trades fallback sweep
+	// wsSessions is the user-channel session count Poll last saw: a new
+	// session means events may have been lost in the gap, so Poll sweeps.
+	wsSessions int64
 	nextPing   int64 // earliest next keep-alive check
 	closed     []closedLeg
 	closedNext int
@@ -326,6 +329,14 @@ func (x *Executor) Poll(now int64) {
 	if x.cfg.Mode == Live {
 		wsUp := x.ws != nil && x.ws.up.Load()
 		sweep := !wsUp && now-x.lastFall >= int64(x.cfg.QueryEvery)
+		if x.ws != nil {
+			// A (re)connected user channel does not replay what happened
+			// while it was down or being dropped: catch up by query once.
+			if n := x.ws.sessions.Load(); n != x.wsSessions {
+				x.wsSessions = n
+				sweep = true
+			}
+		}
 		if sweep {
 			x.lastFall = now
 		}

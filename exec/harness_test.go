@@ -177,6 +177,10 @@ func (h *harness) opp(q book.Size) scan.Opportunity {
 // poll runs Poll until cond holds or the timeout passes.
 func (h *harness) poll(what string, timeout time.Duration, cond func() bool) {
 	h.t.Helper()
+	// The timeout is how long to wait before calling it a failure; a
+	// loaded CI machine (race detector, other packages in parallel) can be
+	// many times slower than a quiet one, so never wait less than 30 s.
+	timeout = max(timeout, 30*time.Second)
 	deadline := time.Now().Add(timeout)
 	for {
 		h.x.Poll(hist.Now())

@@ -125,6 +125,11 @@ func (x *Executor) evaluate(b *basket, now int64) bool {
 	return false
 }
 
+// settleBackstop is how long a filled leg may wait for its settlement
+// events before the executor asks GET /data/trades regardless of the user
+// channel's state. Queries repeat at most every Config.QueryEvery.
+const settleBackstop = 3 * time.Second
+
 // followUp queries the venue about b's unresolved orders and, when the
 // user channel cannot be relied on, its trades (Live).
 func (x *Executor) followUp(b *basket, now int64, sweep bool) {
@@ -147,7 +152,10 @@ func (x *Executor) followUp(b *basket, now int64, sweep bool) {
 				known += l.trades[k].shares
 			}
 			late := now-l.sentAt > int64(time.Second)
-			if sweep || (!wsUp && late) || (known < l.respShares && late) || now-l.sentAt > int64(10*time.Second) {
+			// Backstop: a leg still unsettled settleBackstop after it was
+			// sent is queried even while the user channel looks healthy
+			// (an event can be lost without the socket dropping).
+			if sweep || (!wsUp && late) || (known < l.respShares && late) || now-l.sentAt > int64(settleBackstop) {
 				l.lastQuery = now
 				x.queryTrades(b, i)
 			}
