@@ -56,27 +56,33 @@ func appendHash(b []byte, k string, h *[32]byte) []byte {
 	return append(b, '"')
 }
 
-func sideName(s uint8) string {
-	if s == sign.Sell {
-		return "SELL"
-	}
-	return "BUY"
-}
-
-// appendIntent appends an intent record for legs[from:] of b.
+// appendIntent appends an intent record for legs[from:] of b. It runs
+// before every send (hist.Build), so keys and fixed values are appended as
+// whole fragments.
 func appendIntent(dst []byte, b *basket, from int, x *Executor) []byte {
-	dst = append(dst, `{"k":"intent"`...)
-	dst = appendUint(dst, "b", b.id)
-	dst = appendUint(dst, "g", uint64(b.group))
-	dst = appendUint(dst, "kind", uint64(b.kind))
-	dst = appendInt(dst, "ev", int64(b.event))
-	dst = appendInt(dst, "payout", b.payout)
-	dst = appendInt(dst, "q", int64(b.q))
-	dst = appendInt(dst, "cost", b.expCost)
-	dst = appendInt(dst, "notional", b.notional)
-	dst = appendInt(dst, "n", int64(b.nGroup))
-	dst = appendBool(dst, "paper", b.paper)
-	dst = append(dst, `,"legs":[`...)
+	dst = append(dst, `{"k":"intent","b":`...)
+	dst = strconv.AppendUint(dst, b.id, 10)
+	dst = append(dst, `,"g":`...)
+	dst = strconv.AppendUint(dst, uint64(b.group), 10)
+	dst = append(dst, `,"kind":`...)
+	dst = strconv.AppendUint(dst, uint64(b.kind), 10)
+	dst = append(dst, `,"ev":`...)
+	dst = strconv.AppendInt(dst, int64(b.event), 10)
+	dst = append(dst, `,"payout":`...)
+	dst = strconv.AppendInt(dst, b.payout, 10)
+	dst = append(dst, `,"q":`...)
+	dst = strconv.AppendInt(dst, int64(b.q), 10)
+	dst = append(dst, `,"cost":`...)
+	dst = strconv.AppendInt(dst, b.expCost, 10)
+	dst = append(dst, `,"notional":`...)
+	dst = strconv.AppendInt(dst, b.notional, 10)
+	dst = append(dst, `,"n":`...)
+	dst = strconv.AppendInt(dst, int64(b.nGroup), 10)
+	if b.paper {
+		dst = append(dst, `,"paper":true,"legs":[`...)
+	} else {
+		dst = append(dst, `,"paper":false,"legs":[`...)
+	}
 	for i := from; i < len(b.legs); i++ {
 		l := &b.legs[i]
 		if i > from {
@@ -84,24 +90,41 @@ func appendIntent(dst []byte, b *basket, from int, x *Executor) []byte {
 		}
 		dst = append(dst, `{"i":`...)
 		dst = strconv.AppendUint(dst, uint64(l.idx), 10)
-		dst = appendStr(dst, "role", l.role.String())
-		dst = appendUint(dst, "a", uint64(l.asset))
-		dst = appendStr(dst, "tok", x.tokenStr[l.asset])
-		dst = appendStr(dst, "side", sideName(l.side))
-		typ := "FOK"
-		if l.role != roleEntry {
-			typ = "FAK"
-		}
-		dst = appendStr(dst, "type", typ)
-		dst = appendUint(dst, "px", uint64(l.limit))
-		dst = appendUint(dst, "tick", uint64(l.tick))
-		dst = appendInt(dst, "sh", int64(l.shares))
-		dst = appendUint(dst, "mk", l.maker)
-		dst = appendUint(dst, "tk", l.taker)
-		dst = appendHash(dst, "h", &l.hash)
-		dst = append(dst, '}')
+		dst = append(dst, `,"role":"`...)
+		dst = append(dst, l.role.String()...) // enum names: nothing to escape
+		dst = append(dst, `","a":`...)
+		dst = strconv.AppendUint(dst, uint64(l.asset), 10)
+		dst = append(dst, `,"tok":`...)
+		dst = sign.AppendJSONString(dst, x.tokenStr[l.asset])
+		dst = append(dst, intentSideType(l.side, l.role)...)
+		dst = strconv.AppendUint(dst, uint64(l.limit), 10)
+		dst = append(dst, `,"tick":`...)
+		dst = strconv.AppendUint(dst, uint64(l.tick), 10)
+		dst = append(dst, `,"sh":`...)
+		dst = strconv.AppendInt(dst, int64(l.shares), 10)
+		dst = append(dst, `,"mk":`...)
+		dst = strconv.AppendUint(dst, l.maker, 10)
+		dst = append(dst, `,"tk":`...)
+		dst = strconv.AppendUint(dst, l.taker, 10)
+		dst = append(dst, `,"h":"0x`...)
+		dst = sign.AppendHex(dst, l.hash[:])
+		dst = append(dst, '"', '}')
 	}
 	return append(dst, ']', '}')
+}
+
+// intentSideType is an intent leg's "side" and "type" (FOK for entries, FAK
+// for leg-risk orders) through the key of "px".
+func intentSideType(side uint8, r legRole) string {
+	switch {
+	case side == sign.Sell && r == roleEntry:
+		return `,"side":"SELL","type":"FOK","px":`
+	case side == sign.Sell:
+		return `,"side":"SELL","type":"FAK","px":`
+	case r == roleEntry:
+		return `,"side":"BUY","type":"FOK","px":`
+	}
+	return `,"side":"BUY","type":"FAK","px":`
 }
 
 // Request outcomes in resp records.
