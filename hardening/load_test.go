@@ -116,6 +116,7 @@ type loadStep struct {
 	BookScanP99    int64
 	GCCycles       uint32
 	AllocsPerMsg   float64
+	AllocsPerSec   float64 // the same, per second: background work (template signing) shows here
 	HeapInuseMaxMB float64
 	SysMB          float64
 	BooksChecked   int
@@ -198,8 +199,9 @@ func runLoadStep(t *testing.T, scenario string, rate float64, d time.Duration) l
 	}
 	st.Late = lf.Stats()
 	st.Sent = st.Late.Sent
+	st.Achieved = st.Late.Achieved
 	if st.Late.Elapsed > 0 {
-		st.Achieved = float64(st.Sent) / st.Late.Elapsed.Seconds()
+		st.AllocsPerSec = float64(ms1.Mallocs-ms0.Mallocs) / st.Late.Elapsed.Seconds()
 	}
 	if st.Sent > 0 {
 		st.MeanBytes = st.Late.Bytes / st.Sent
@@ -254,11 +256,11 @@ func NewBookOf(a LoadAsset) *book.Book {
 }
 
 func (s loadStep) String() string {
-	return fmt.Sprintf("offered %6.0f/s sent %7d (%6.0f/s, %d B/msg) engine frames %7d drain %4d ms | late µs p50 %d p99 %d p99.9 %d max %d | decode p50/p99 %.1f/%.1f µs book+scan %.1f/%.1f µs | GC %d, %.3f allocs/msg, heap ≤ %.0f MB, sys %.0f MB | books %d/%d equal",
+	return fmt.Sprintf("offered %6.0f/s sent %7d (%6.0f/s, %d B/msg) engine frames %7d drain %4d ms | late µs p50 %d p99 %d p99.9 %d max %d | decode p50/p99 %.1f/%.1f µs book+scan %.1f/%.1f µs | GC %d, %.3f allocs/msg (%.0f/s), heap ≤ %.0f MB, sys %.0f MB | books %d/%d equal",
 		s.Offered, s.Sent, s.Achieved, s.MeanBytes, s.Frames, s.DrainMs,
 		s.Late.LateP50, s.Late.LateP99, s.Late.LateP999, s.Late.LateMax,
 		float64(s.DecodeP50)/1e3, float64(s.DecodeP99)/1e3, float64(s.BookScanP50)/1e3, float64(s.BookScanP99)/1e3,
-		s.GCCycles, s.AllocsPerMsg, s.HeapInuseMaxMB, s.SysMB, s.BooksChecked-s.BooksDiffer, s.BooksChecked)
+		s.GCCycles, s.AllocsPerMsg, s.AllocsPerSec, s.HeapInuseMaxMB, s.SysMB, s.BooksChecked-s.BooksDiffer, s.BooksChecked)
 }
 
 // TestLoad replays a generated venue-shaped feed through the full engine
@@ -289,8 +291,11 @@ func TestLoad(t *testing.T) {
 		st := runLoadStep(t, "testdata/load.toml", r, step)
 		t.Log(st)
 		steps = append(steps, st)
-		if st.Achieved < 0.95*r || st.Late.LateP99 > 50_000 || st.DrainMs > 1000 {
-			t.Logf("knee: at %.0f/s offered the feed fell behind its schedule or the engine could not drain", r)
+		// The knee: the engine no longer keeps up. On a shared machine the
+		// tail is noise; a median lateness of 10 ms means a standing queue.
+		if st.Achieved < 0.9*r || st.Late.LateP50 > 10_000 || st.DrainMs > 1000 {
+			t.Logf("knee: at %.0f/s offered the engine fell behind (achieved %.0f/s, median lateness %d µs, drain %d ms)",
+				r, st.Achieved, st.Late.LateP50, st.DrainMs)
 			break
 		}
 	}

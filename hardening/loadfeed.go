@@ -68,6 +68,8 @@ type LoadFeed struct {
 	ncons       atomic.Int32
 	started     time.Time
 	stopped     time.Time
+	stopAsked   time.Time // when Stop was called
+	sentAtStop  int64     // messages sent by then
 }
 
 type feedAsset struct {
@@ -80,7 +82,10 @@ type feedAsset struct {
 type LoadStats struct {
 	Sent, Bytes int64
 	Conns       int
-	Elapsed     time.Duration
+	Elapsed     time.Duration // Start to the end of the last cycle
+	// Achieved is the send rate from Start until Stop was called (the
+	// cycles' completion after it runs on fewer connections).
+	Achieved float64
 	// Lateness of messages from their scheduled time, µs.
 	LateP50, LateP99, LateP999, LateMax int64
 }
@@ -135,7 +140,10 @@ func (f *LoadFeed) Start() {
 // Stop ends streaming at the end of each connection's current cycle and
 // waits for the senders.
 func (f *LoadFeed) Stop() {
-	f.stopOnce.Do(func() { close(f.stop) })
+	f.stopOnce.Do(func() {
+		f.stopAsked, f.sentAtStop = time.Now(), f.sent.Load()
+		close(f.stop)
+	})
 	f.senders.Wait()
 	f.stopped = time.Now()
 }
@@ -155,6 +163,7 @@ func (f *LoadFeed) Stats() LoadStats {
 		LateP999: f.late.ValueAtQuantile(99.9), LateMax: f.late.Max()}
 	if !f.stopped.IsZero() {
 		s.Elapsed = f.stopped.Sub(f.started)
+		s.Achieved = float64(f.sentAtStop) / f.stopAsked.Sub(f.started).Seconds()
 	}
 	return s
 }
