@@ -293,7 +293,7 @@ func TestLoad(t *testing.T) {
 		steps = append(steps, st)
 		// The knee: the engine no longer keeps up. On a shared machine the
 		// tail is noise; a median lateness of 10 ms means a standing queue.
-		if st.Achieved < 0.9*r || st.Late.LateP50 > 10_000 || st.DrainMs > 1000 {
+		if st.Achieved < 0.9*r || st.Late.LateP50 > 10_000 || st.DrainMs > 5000 {
 			t.Logf("knee: at %.0f/s offered the engine fell behind (achieved %.0f/s, median lateness %d µs, drain %d ms)",
 				r, st.Achieved, st.Late.LateP50, st.DrainMs)
 			break

@@ -55,7 +55,6 @@ type LoadFeed struct {
 	ln     net.Listener
 	mu     sync.Mutex // guards the model books
 	assets map[string]*feedAsset
-	conns  sync.WaitGroup
 
 	start    chan struct{} // closed by Start
 	stop     chan struct{} // closed by Stop
