@@ -56,8 +56,11 @@ type Options struct {
 	JumpMove     int64
 	JumpWindow   time.Duration
 	JumpCooldown time.Duration
-	// HoldOff keeps a group from firing again after its basket finished,
-	// until the venue's book updates for our fills have arrived [100ms].
+	// HoldOff keeps a group from firing again after its basket finished
+	// [500ms]. Our fills show on the books within milliseconds; the longer
+	// wait is about the dip itself: a second basket on a transient dip is
+	// the one likeliest to race its end (one leg killed, the set completed
+	// at a loss), so each group takes a dip once and then waits.
 	HoldOff time.Duration
 	// ShutdownTimeout bounds the executor's wind-down [30s].
 	ShutdownTimeout time.Duration
@@ -140,7 +143,7 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 		e.mode = exec.Paper
 	}
 	if e.opt.HoldOff <= 0 {
-		e.opt.HoldOff = 100 * time.Millisecond
+		e.opt.HoldOff = 500 * time.Millisecond
 	}
 	if e.opt.ShutdownTimeout <= 0 {
 		e.opt.ShutdownTimeout = 30 * time.Second

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -102,6 +103,7 @@ type demoResult struct {
 	Dropped              map[string]uint64 `json:"dropped"`
 	Vetoes               map[string]uint64 `json:"vetoes"`
 	Rejects              map[string]uint64 `json:"rejects"`
+	Alerts               []string          `json:"alerts"` // what the engine told the operator (first 100)
 	demoFaults                             // fault-drill figures (demo_faults.go)
 	pnlEngine, pnlVen    int64
 }
@@ -200,7 +202,16 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	addr := signer.Address()
 	cash0 := srv.Ledger(addr).Cash
 	fmt.Fprintf(progress, "simulator   %s (scenario %s), trading as %s\n", u.REST, srv.Scenario().Name, addr.Hex())
-	eng, err := engine.New(cfg, engine.Options{Signer: signer, Version: buildVersion(), ShutdownTimeout: 20 * time.Second})
+	var alertMu sync.Mutex
+	var alerts []string
+	onAlert := func(kind, msg string) {
+		alertMu.Lock()
+		if len(alerts) < 100 {
+			alerts = append(alerts, kind+": "+msg)
+		}
+		alertMu.Unlock()
+	}
+	eng, err := engine.New(cfg, engine.Options{Signer: signer, Version: buildVersion(), ShutdownTimeout: 20 * time.Second, OnAlert: onAlert})
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +316,9 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	res.PnLDiffUSD = usdNumber(d)
 	res.PnLWithinFeeRounding = d >= 0 && d < 10*max(trades, 1)
 	res.FeesUSD = usdNumber(x.Fees)
+	alertMu.Lock()
+	res.Alerts = append([]string{}, alerts...)
+	alertMu.Unlock()
 	p := eng.Collector().Percentiles(hist.FrameToWire)
 	res.Latency = demoLatency{Count: p.Count, P50: usNumber(p.P50), P90: usNumber(p.P90), P99: usNumber(p.P99), P999: usNumber(p.P999), Max: usNumber(p.Max)}
 	res.demoFaults = faultFigures(srv, eng, fw, simStart, stopAt, addr)
@@ -352,4 +366,7 @@ func writeDemoSummary(w io.Writer, r *demoResult) {
 	fmt.Fprintf(w, "runtime     %d GC cycles (simulator and engine share the process), templates %d hits / %d misses\n",
 		r.GCCycles, r.TemplateHits, r.TemplateMisses)
 	writeFaultSummary(w, &r.demoFaults)
+	for _, a := range r.Alerts {
+		fmt.Fprintf(w, "alert       %s\n", a)
+	}
 }
