@@ -139,10 +139,17 @@ func TestPoolSetVersionConcurrent(t *testing.T) {
 	}
 	for r := 0; r < rounds; r++ {
 		v := 2 + r%2
-		go func() { _ = p.SetVersion(v) }() // from any goroutine
+		// From another goroutine, but finished before the round goes on: a
+		// call left running from an earlier round could otherwise land
+		// late and flip the version back under this one.
+		done := make(chan error, 1)
+		go func() { done <- p.SetVersion(v) }()
+		if err := <-done; err != nil {
+			t.Fatalf("round %d: SetVersion(%d): %v", r, v, err)
+		}
 		deadline := time.Now().Add(10 * time.Second)
-		for p.Version() != v {
-			time.Sleep(10 * time.Microsecond)
+		if got := p.Version(); got != v {
+			t.Fatalf("round %d: version %d after SetVersion(%d)", r, got, v)
 		}
 		for _, leg := range legs {
 			var tpl *Template
