@@ -67,6 +67,11 @@ func (e *Engine) Report() string {
 	fmt.Fprintf(&b, "baskets     %d submitted, %d filled, %d partial (%d completed, %d unwound), %d failed, %d settled, %d false\n",
 		x.BasketsSubmitted, x.BasketsFilled, x.BasketsPartial, x.BasketsCompleted, x.BasketsUnwound, x.BasketsFailed, x.BasketsSettled, x.FalseBaskets)
 	fmt.Fprintf(&b, "p&l         %s (fees %s, realised %s, locked in sets %s)\n", ops.FormatUSD(x.PnL), ops.FormatUSD(x.Fees), ops.FormatUSD(x.Realised), ops.FormatUSD(x.Locked))
+	if e.client != nil {
+		cs := e.client.Stats()
+		fmt.Fprintf(&b, "feed        %d connections: %d dials (%d failed), %d sessions ended (%d PONG timeouts, %d on request, %d oversize frames), decode errors %d\n",
+			len(e.client.Conns()), cs.Dials, cs.DialErrors, cs.Disconnects, cs.PongTimeouts, cs.Reconnects, cs.Oversize, cs.Decoder.Errors())
+	}
 	fmt.Fprintf(&b, "templates   %d hits, %d misses", s.TemplateHits, s.TemplateMisses)
 	if e.pool != nil {
 		ps := e.pool.Stats()
@@ -74,7 +79,8 @@ func (e *Engine) Report() string {
 	}
 	b.WriteString("\n")
 	if len(s.Exclusions) > 0 || s.Jumps > 0 {
-		fmt.Fprintf(&b, "integrity   exclusions %v, jump-guard trips %d, resolved %d\n", s.Exclusions, s.Jumps, s.Resolved)
+		fmt.Fprintf(&b, "integrity   exclusions %v, reconnects for silence %d / silent canary %d, hash checks %d (mismatches %d), jump-guard trips %d, resolved %d\n",
+			s.Exclusions, e.st.StallReconnects.Load(), e.st.CanaryReconnects.Load(), e.st.HashChecks.Load(), e.st.HashMiss.Load(), s.Jumps, s.Resolved)
 	}
 	for _, st := range []hist.Stage{hist.Decode, hist.BookScan, hist.Decide, hist.Build, hist.Write, hist.Ack, hist.FrameToWire} {
 		p := e.coll.Percentiles(st)

@@ -52,7 +52,9 @@ type stageStats struct {
 	Excluded             atomic.Int64 // subscribed books not usable right now
 	PoolSize             atomic.Int64
 	HashChecks, HashMiss atomic.Uint64
-	LastLoop             atomic.Int64 // when the loop last ran (watchdog)
+	StallReconnects      atomic.Uint64 // connections dropped for silence (ConnStale)
+	CanaryReconnects     atomic.Uint64 // connections dropped for a silent canary
+	LastLoop             atomic.Int64  // when the loop last ran (watchdog)
 }
 
 // swap is a scanner built off the path by a market refresh, installed by
@@ -474,6 +476,8 @@ func (s *stage) publish(now int64) {
 	}
 	s.st.HashChecks.Store(ist.HashChecks())
 	s.st.HashMiss.Store(ist.HashMismatch)
+	s.st.StallReconnects.Store(ist.StallReconnects)
+	s.st.CanaryReconnects.Store(ist.CanaryReconnects)
 	var valid, excluded int64
 	for _, a := range s.p.assets {
 		if s.in.Book(a).Valid() {

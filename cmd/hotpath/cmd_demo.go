@@ -75,6 +75,12 @@ type demoResult struct {
 	TradeableWindows int         `json:"tradeable_windows"`
 	NearMissWindows  int         `json:"near_miss_windows"`
 	TrapWindows      int         `json:"trap_windows"`
+	// ThinWindows clear the margin only if fees are charged in USDC (the
+	// simulator's net), not if BUY fees are withheld in shares; the engine
+	// requires both (UNCERTAIN, protocol.md §9.2), so they are not counted
+	// as tradeable.
+	ThinWindows      int         `json:"thin_windows"`
+	ThinTaken        int         `json:"thin_taken"`
 	LateWindows      int         `json:"late_windows"`
 	WindowsCaptured  int         `json:"windows_captured"`
 	CaptureRate      json.Number `json:"capture_rate"`
@@ -166,6 +172,15 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// worstOK reports whether window id still has an edge under the
+// fees-in-shares reading (the scanner requires EdgeWorst > 0; the margin
+// applies to the USDC reading). True when it was not sampled: counted as
+// tradeable, the strict choice.
+func worstOK(worst map[int]int64, id int) bool {
+	n, ok := worst[id]
+	return !ok || n > 0
+}
+
 func joinNames(xs []string) string {
 	out := ""
 	for i, x := range xs {
@@ -217,6 +232,7 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	}
 	fmt.Fprint(progress, eng.Summary())
 	fw := watchFaults(eng, srv)
+	ws := sampleWindows(srv)
 
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -235,6 +251,7 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 		stopAt = time.Now()
 	}
 	fw.stop()
+	worst := ws.close()
 	runtime.ReadMemStats(&ms1)
 	if runErr != nil && rctx.Err() == nil {
 		return nil, runErr
@@ -270,6 +287,14 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 			res.NearMissWindows++
 			if taken {
 				res.NearMissesTaken++
+			}
+		case !worstOK(worst, w.ID):
+			// Clears the margin only if fees are charged in USDC; under
+			// the fees-withheld-in-shares reading it loses (see
+			// windowSampler). Taking it is not false, leaving it is right.
+			res.ThinWindows++
+			if taken {
+				res.ThinTaken++
 			}
 		case !startAt.IsZero() && (w.Start.Before(startAt) || w.Start.After(stopAt.Add(-100*time.Millisecond))):
 			// Planted before the engine was ready or in the last moment
@@ -346,8 +371,8 @@ func usNumber(ns int64) json.Number {
 
 func writeDemoSummary(w io.Writer, r *demoResult) {
 	fmt.Fprintf(w, "\nhotpath demo: scenario %s, %ss of trading\n", r.Scenario, r.DurationS)
-	fmt.Fprintf(w, "windows     %d planted: %d tradeable, %d near misses (fees eat the edge), %d traps (augmented), %d late\n",
-		r.PlantedWindows, r.TradeableWindows, r.NearMissWindows, r.TrapWindows, r.LateWindows)
+	fmt.Fprintf(w, "windows     %d planted: %d tradeable, %d near misses (fees eat the edge), %d thin (only if fees are charged in USDC; %d taken), %d traps (augmented), %d late\n",
+		r.PlantedWindows, r.TradeableWindows, r.NearMissWindows, r.ThinWindows, r.ThinTaken, r.TrapWindows, r.LateWindows)
 	fmt.Fprintf(w, "captured    %d of %d tradeable windows (%s); traps taken %d, near misses taken %d\n",
 		r.WindowsCaptured, r.TradeableWindows, r.CaptureRate, r.TrapsTaken, r.NearMissesTaken)
 	fmt.Fprintf(w, "baskets     %d opportunities, %d submitted, %d filled, %d killed, %d partial, %d unwound, %d false\n",
