@@ -15,7 +15,7 @@ STATICCHECK_VERSION := v0.8.2
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -o $(BIN)/ ./cmd/... ./tools/latency
 
 ## test: vet, unit tests, allocation tests, race tests of the concurrent
 ## packages, short fuzz runs, conformance against Polymarket's official
