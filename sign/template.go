@@ -14,9 +14,11 @@ import (
 // Pre-signed order templates (design §5 "Templates").
 //
 // A Pool keeps, for every hot leg, signed FOK BUY orders at the leg's current
-// ask and a configurable number of ticks below it, for a configurable ladder
-// of share counts. A cold goroutine (Pool.Run, or Apply + Refill called from
-// one goroutine) signs them; the hot goroutine takes them with Take.
+// ask and a configurable number of ticks below it (and as many at the leg's
+// trigger price, HotLeg.Trigger), for a configurable ladder of share counts.
+// A cold goroutine (Pool.Run, or Apply + Refill called from one goroutine)
+// signs them; the hot goroutine takes them with Take (exact price) or
+// TakeAtOrAbove (the cheapest live template in a price range).
 //
 // Hand-off invariants:
 //   - Each slot holds at most one *Template, published with an atomic store
@@ -38,12 +40,21 @@ import (
 // HotLeg is one leg of a group in the near-miss pool, as the scanner reports
 // it: the asset, its token id, the current best ask, the tick size and the
 // neg-risk flag (which selects the exchange).
+//
+// Trigger, when non-zero, is a second anchor: the highest price at which
+// this leg alone dipping makes the group's basket fire (the engine computes
+// it from the other legs' asks, the payout, the margin and the fees). The
+// pool then also keeps templates at Trigger, Trigger − 1 tick, …,
+// Trigger − TicksBelow ticks, so that a dip well below the ask is served
+// by a template at a price at or above the dip (TakeAtOrAbove). A trigger
+// at or above the ask adds nothing (the ask's own prices cover it).
 type HotLeg struct {
 	Asset   book.AssetIndex
 	TokenID [32]byte
 	Ask     book.Price
 	Tick    book.Tick
 	NegRisk bool
+	Trigger book.Price // 0: none
 }
 
 // PoolEvent tells the pool that a group entered (or left) the near-miss pool,
@@ -93,7 +104,7 @@ var (
 	ErrPoolVersion = errors.New("sign: the template pool signs for CLOB versions 2 and 3")
 )
 
-// Pool is the template store. Hot methods: Take, Stats. Cold methods (one
+// Pool is the template store. Hot methods: Take, TakeAtOrAbove, Stats. Cold methods (one
 // goroutine): Apply, Refill, Run. Any goroutine: InvalidateAll, Invalidate,
 // SetBalance, SetVersion, Version, SignNow.
 type Pool struct {
@@ -108,6 +119,7 @@ type Pool struct {
 	refill  atomic.Bool
 
 	hits, misses, stale, signed atomic.Uint64
+	hitsAbove, missesAbove      atomic.Uint64
 
 	saltBase uint64        // random, fixed per pool
 	saltCtr  atomic.Uint64 // salts are a bijection of this counter: unique
@@ -118,7 +130,7 @@ type assetTable struct {
 	leg      HotLeg
 	version  int64 // the pool's CLOB version the exchange was chosen for
 	exchange *Exchange
-	prices   []book.Price
+	prices   []book.Price               // strictly descending: the ask's block, then the trigger's
 	slots    []atomic.Pointer[Template] // [price][shares][perKey]
 	retired  atomic.Bool
 }
@@ -163,12 +175,18 @@ func NewPool(cfg TemplateConfig) (*Pool, error) {
 	return p, nil
 }
 
-// Stats are the pool's counters.
-type Stats struct{ Hits, Misses, Stale, Signed uint64 }
+// Stats are the pool's counters. Hits and Misses count Take; HitsAbove and
+// MissesAbove count TakeAtOrAbove (usually called after a Take miss, whose
+// miss is already in Misses).
+type Stats struct {
+	Hits, Misses, Stale, Signed uint64
+	HitsAbove, MissesAbove      uint64
+}
 
 // Stats returns the counters (any goroutine).
 func (p *Pool) Stats() Stats {
-	return Stats{p.hits.Load(), p.misses.Load(), p.stale.Load(), p.signed.Load()}
+	return Stats{Hits: p.hits.Load(), Misses: p.misses.Load(), Stale: p.stale.Load(), Signed: p.signed.Load(),
+		HitsAbove: p.hitsAbove.Load(), MissesAbove: p.missesAbove.Load()}
 }
 
 // InvalidateAll retires every template signed so far (CLOB version or fee
@@ -223,6 +241,49 @@ func (p *Pool) Take(asset book.AssetIndex, price book.Price, shares book.Size, n
 	return nil
 }
 
+// TakeAtOrAbove hands out the lowest-priced live template for (asset,
+// shares) whose price is in [minPrice, maxPrice], or nil (counted in
+// MissesAbove). It serves a leg whose exact limit missed with a template
+// signed at a higher limit (the leg's trigger anchor): the caller must have
+// checked that paying up to maxPrice keeps its opportunity's worst-case
+// edge, and should check the template's own amounts again. Templates found
+// stale on the way are dropped and counted, as in Take. Hot side:
+// lock-free, no allocation.
+func (p *Pool) TakeAtOrAbove(asset book.AssetIndex, minPrice, maxPrice book.Price, shares book.Size, nowNano int64) *Template {
+	if int(asset) < len(p.tables) && minPrice <= maxPrice {
+		if t := p.tables[asset].Load(); t != nil {
+			if si := p.shareIndex(shares); si >= 0 {
+				// prices are strictly descending: walk them from the cheapest up
+				for pi := len(t.prices) - 1; pi >= 0; pi-- {
+					q := t.prices[pi]
+					if q > maxPrice {
+						break
+					}
+					if q < minPrice {
+						continue
+					}
+					if tpl := p.takeSlot(t, pi, si, nowNano); tpl != nil {
+						p.hitsAbove.Add(1)
+						return tpl
+					}
+				}
+			}
+		}
+	}
+	p.missesAbove.Add(1)
+	p.refill.Store(true)
+	return nil
+}
+
+func (p *Pool) shareIndex(shares book.Size) int {
+	for i, s := range p.cfg.Shares {
+		if s == shares {
+			return i
+		}
+	}
+	return -1
+}
+
 func (p *Pool) takeFrom(t *assetTable, price book.Price, shares book.Size, now int64) *Template {
 	pi := -1
 	for i, q := range t.prices {
@@ -231,16 +292,16 @@ func (p *Pool) takeFrom(t *assetTable, price book.Price, shares book.Size, now i
 			break
 		}
 	}
-	si := -1
-	for i, s := range p.cfg.Shares {
-		if s == shares {
-			si = i
-			break
-		}
-	}
+	si := p.shareIndex(shares)
 	if pi < 0 || si < 0 {
 		return nil
 	}
+	return p.takeSlot(t, pi, si, now)
+}
+
+// takeSlot takes a live template from the slots of (price index pi, share
+// index si), dropping stale ones.
+func (p *Pool) takeSlot(t *assetTable, pi, si int, now int64) *Template {
 	base := (pi*len(p.cfg.Shares) + si) * p.cfg.PerKey
 	epoch := p.epoch.Load()
 	maxAge := int64(p.cfg.MaxAge)
@@ -310,17 +371,31 @@ func (p *Pool) newTable(leg HotLeg) (*assetTable, error) {
 		return nil, err
 	}
 	t := &assetTable{leg: leg, version: v, exchange: e}
-	for i := 0; i <= p.cfg.TicksBelow; i++ {
-		q := int64(leg.Ask) - int64(i)*int64(leg.Tick)
-		if q < int64(leg.Tick) {
-			break
-		}
-		if PriceValid(book.Price(q), leg.Tick) {
-			t.prices = append(t.prices, book.Price(q))
-		}
+	t.prices = p.layPrices(t.prices, leg.Ask, leg.Tick)
+	if leg.Trigger > 0 && leg.Trigger < leg.Ask {
+		t.prices = p.layPrices(t.prices, leg.Trigger, leg.Tick)
 	}
 	t.slots = make([]atomic.Pointer[Template], len(t.prices)*len(p.cfg.Shares)*p.cfg.PerKey)
 	return t, nil
+}
+
+// layPrices appends anchor, anchor − 1 tick, …, anchor − TicksBelow ticks
+// (the valid ones) below the last price of dst, keeping dst strictly
+// descending: prices an earlier anchor already laid out are not repeated.
+func (p *Pool) layPrices(dst []book.Price, anchor book.Price, tick book.Tick) []book.Price {
+	for i := 0; i <= p.cfg.TicksBelow; i++ {
+		q := int64(anchor) - int64(i)*int64(tick)
+		if q < int64(tick) {
+			break
+		}
+		if len(dst) > 0 && q >= int64(dst[len(dst)-1]) {
+			continue
+		}
+		if PriceValid(book.Price(q), tick) {
+			dst = append(dst, book.Price(q))
+		}
+	}
+	return dst
 }
 
 func (p *Pool) carryOver(old, nt *assetTable) {
