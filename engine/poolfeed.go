@@ -3,7 +3,9 @@ package engine
 import (
 	"time"
 
+	"github.com/hotpath/hotpath/book"
 	"github.com/hotpath/hotpath/scan"
+	"github.com/hotpath/hotpath/sign"
 )
 
 // Signer-feed pacing. Groups near the pool's band edge flap in and out as
@@ -76,4 +78,121 @@ func (f *signerFeed) due(now int64, send func(ev *scan.PoolEvent, enter bool)) {
 		}
 	}
 	f.active = keep
+}
+
+// legArmer turns the scanner's pool events into the template pool's: each
+// leg's token id, tick and neg-risk flag, and its trigger price
+// (triggerPrice), so the pool keeps templates where a dip of that leg
+// would be bought. Owned by the cold pool goroutine; reads only the plan's
+// immutable tables and the stage's atomic ticks.
+type legArmer struct {
+	margin   int64           // the scanner's margin per set, micro-dollars
+	fees     []scan.FeeModel // per asset (the plan's; a refresh's changes only move the anchor)
+	tokenIDs [][32]byte
+	negRisk  []bool
+	tick     func(book.AssetIndex) book.Tick
+}
+
+// event builds the template pool's event for ev (a fresh Legs slice: the
+// pool goroutine keeps it).
+func (a *legArmer) event(ev *scan.PoolEvent, enter bool) sign.PoolEvent {
+	pe := sign.PoolEvent{Entered: enter, Legs: make([]sign.HotLeg, ev.N)}
+	for i := range pe.Legs {
+		as := ev.Legs[i]
+		pe.Legs[i] = sign.HotLeg{Asset: as, TokenID: a.tokenIDs[as], Ask: ev.Asks[i], Tick: a.tick(as), NegRisk: a.negRisk[as]}
+		if enter {
+			pe.Legs[i].Trigger = triggerPrice(ev, i, a.margin, a.fees, pe.Legs[i].Tick)
+		}
+	}
+	return pe
+}
+
+// triggerPrice is the highest price on leg i's tick grid at which leg i
+// alone dipping makes the basket fire with the other legs at their asks in
+// ev, under the worst reading of the fees, or 0 if there is none below the
+// leg's ask:
+//
+//	P* = max { P on the grid, tick ≤ P < ask_i :
+//	           Σ_{j≠i} ask_j + P + worstFee(P) ≤ payout − margin }
+//	worstFee(P) = max( Σ_j fee_j ,  payout × max_j feeShares_j )
+//
+// per set, where fee_j is leg j's taker fee for one share at its price (ask_j,
+// or P for leg i) rounded UP to a micro-dollar, and feeShares_j = ceil(fee_j /
+// price_j) in micro-shares — the scanner's EdgeWorst, which charges the
+// larger of USDC fees and fees withheld in shares (protocol.md §9.2,
+// UNCERTAIN). Rounding every fee up per share can only lower P*. A leg's fee
+// is evaluated at its own price, not bounded: the trigger places templates,
+// it never decides a trade (exec re-checks the opportunity's own worst-case
+// edge before it sends a template above the dip).
+//
+// The fire condition is monotone in P whenever payout × rate < 1 (every YES
+// basket; a NO basket of up to 1/rate legs): P + fee(P) grows with P and a
+// share-fee term payout × rate × (1−P) falls slower than P grows. The search
+// is a bisection under that assumption, and the result is verified; a group
+// where it fails gets no trigger.
+func triggerPrice(ev *scan.PoolEvent, i int, margin int64, fees []scan.FeeModel, tick book.Tick) book.Price {
+	n := int(ev.N)
+	if i >= n || !tick.Valid() || !ev.Has[i] {
+		return 0
+	}
+	budget := ev.Payout - margin // micro-dollars per set
+	var others, otherFees, otherShareFee int64
+	for j := 0; j < n; j++ {
+		if j == i {
+			continue
+		}
+		if !ev.Has[j] || ev.Asks[j] == 0 {
+			return 0
+		}
+		f, fs := feePerShare(fees, ev.Legs[j], ev.Asks[j])
+		others += int64(ev.Asks[j])
+		otherFees += f
+		otherShareFee = max(otherShareFee, fs)
+	}
+	t := int64(tick)
+	fires := func(p int64) bool {
+		f, fs := feePerShare(fees, ev.Legs[i], book.Price(p))
+		worst := max(otherFees+f, mulDivCeil(ev.Payout, max(otherShareFee, fs), book.Scale))
+		return others+p+worst <= budget
+	}
+	// Highest candidate: below the ask, within [tick, 1 − tick], on the grid.
+	hi := min(int64(ev.Asks[i])-1, budget-others-otherFees, int64(book.One)-t)
+	hi -= ((hi % t) + t) % t
+	if hi < t {
+		return 0
+	}
+	if fires(hi) {
+		return book.Price(hi)
+	}
+	// Bisection over grid indexes: fires(lo×t) is unknown, !fires(top×t).
+	lo, top := int64(1), hi/t
+	if !fires(t) {
+		return 0
+	}
+	for top-lo > 1 {
+		mid := lo + (top-lo)/2
+		if fires(mid * t) {
+			lo = mid
+		} else {
+			top = mid
+		}
+	}
+	return book.Price(lo * t)
+}
+
+// feePerShare is asset a's taker fee for one share at p, rounded up to a
+// micro-dollar, and the same fee as micro-shares withheld (fee / p, rounded
+// up).
+func feePerShare(fees []scan.FeeModel, a book.AssetIndex, p book.Price) (fee, feeShares int64) {
+	if int(a) >= len(fees) || fees[a].Zero() || p == 0 {
+		return 0, 0
+	}
+	fee = fees[a].FeeMicroUp(p, book.OneShare, 6)
+	return fee, mulDivCeil(fee, book.Scale, int64(p))
+}
+
+// mulDivCeil is ceil(x × y / d) for non-negative operands whose product
+// fits an int64 (prices, payouts and per-share fees do).
+func mulDivCeil(x, y, d int64) int64 {
+	return (x*y + d - 1) / d
 }

@@ -63,3 +63,127 @@ func TestSignerFeedPacing(t *testing.T) {
 		t.Fatalf("active %v after everything was sent", f.active)
 	}
 }
+
+// Trigger prices, checked by hand (comments give the arithmetic).
+func TestTriggerPrice(t *testing.T) {
+	fee := func(rate uint32) scan.FeeModel { return scan.FeeModel{Rate: rate, Exponent: 1} }
+	type tc struct {
+		name    string
+		payout  int64
+		asks    []book.Price
+		fees    []scan.FeeModel // by asset = leg index
+		tick    book.Tick
+		leg     int
+		want    book.Price
+		noAskOn int // 1-based leg without an ask
+	}
+	const margin = 2_000 // $0.002 per set
+	cases := []tc{
+		// others 0.35+0.30 = 0.65; 1 − 0.002 − 0.65 = 0.348 → 0.34 on the grid.
+		{name: "fee-free, leg 0", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000}, tick: book.Tick0_01, leg: 0, want: 340_000},
+		// others 0.75; 0.248 → 0.24.
+		{name: "fee-free, leg 2", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000}, tick: book.Tick0_01, leg: 2, want: 240_000},
+		// Fees 0.05·p(1−p) on every leg. Others: 0.35 → fee 0.011375, as
+		// shares 0.0325; 0.30 → fee 0.0105, as shares 0.035. At P = 0.313:
+		// fee 0.05·0.313·0.687 = 0.01075155 → 0.010752 (up), as shares
+		// 0.034352; USDC fees 0.032627 < payout × max shares 0.035, so
+		// cost = 0.65 + 0.313 + 0.035 = 0.998 = 1 − margin: fires; 0.314
+		// gives 0.999: does not.
+		{name: "fees withheld in shares dominate", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000},
+			fees: []scan.FeeModel{fee(50_000), fee(50_000), fee(50_000)}, tick: book.Tick0_001, leg: 0, want: 313_000},
+		// Only the dipping leg pays 0.04·p(1−p); others 0.55. As shares its
+		// fee is 0.04·(1−P): P = 0.42 → 0.0232, 0.55+0.42+0.0232 = 0.9932 ≤
+		// 0.998; P = 0.43 → 0.0228, 1.0028: does not fire.
+		{name: "the dipping leg's own fee", payout: 1_000_000, asks: []book.Price{500_000, 300_000, 250_000},
+			fees: []scan.FeeModel{fee(40_000)}, tick: book.Tick0_01, leg: 0, want: 420_000},
+		// NO basket of 3 pays 2: others 0.7+0.7 = 1.4; 2 − 0.002 − 1.4 = 0.598 → 0.59.
+		{name: "NO basket", payout: 2_000_000, asks: []book.Price{700_000, 650_000, 700_000}, tick: book.Tick0_01, leg: 1, want: 590_000},
+		// The others alone cost the payout: no price fires.
+		{name: "nothing fires", payout: 1_000_000, asks: []book.Price{500_000, 500_000, 500_000}, tick: book.Tick0_01, leg: 0, want: 0},
+		// Already below the payout: the trigger stays below the ask (the
+		// ask's own templates cover the ask).
+		{name: "capped below the ask", payout: 1_000_000, asks: []book.Price{300_000, 300_000, 300_000}, tick: book.Tick0_01, leg: 0, want: 290_000},
+		{name: "a leg without an ask", payout: 1_000_000, asks: []book.Price{300_000, 300_000, 300_000}, tick: book.Tick0_01, leg: 0, noAskOn: 2, want: 0},
+		{name: "no tick", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000}, leg: 0, want: 0},
+	}
+	for _, c := range cases {
+		ev := &scan.PoolEvent{Payout: c.payout, N: uint8(len(c.asks)), Event: scan.PoolEnter}
+		for i, a := range c.asks {
+			ev.Legs[i], ev.Asks[i], ev.Has[i] = book.AssetIndex(i), a, true
+		}
+		if c.noAskOn > 0 {
+			ev.Asks[c.noAskOn-1], ev.Has[c.noAskOn-1] = 0, false
+		}
+		fees := make([]scan.FeeModel, len(c.asks))
+		copy(fees, c.fees)
+		if got := triggerPrice(ev, c.leg, margin, fees, c.tick); got != c.want {
+			t.Errorf("%s: trigger %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// Brute force: the trigger is the highest grid price below the ask whose
+// worst-case cost per set is within payout − margin, on random groups.
+func TestTriggerPriceBruteForce(t *testing.T) {
+	rng := uint64(12345)
+	next := func(n uint64) uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return (rng >> 33) % n }
+	for k := 0; k < 300; k++ {
+		n := 2 + int(next(8))
+		tick := []book.Tick{book.Tick0_01, book.Tick0_001}[next(2)]
+		ev := &scan.PoolEvent{Payout: 1_000_000, N: uint8(n), Event: scan.PoolEnter}
+		fees := make([]scan.FeeModel, n)
+		var sum int64
+		for i := 0; i < n; i++ {
+			p := int64(tick) * int64(1+next(uint64(int64(1_000_000)/int64(tick)/int64(n)+3)))
+			ev.Legs[i], ev.Asks[i], ev.Has[i] = book.AssetIndex(i), book.Price(p), true
+			sum += p
+			if next(2) == 0 {
+				fees[i] = scan.FeeModel{Rate: uint32(next(80_000)), Exponent: uint8(1 + next(2))}
+			}
+		}
+		i := int(next(uint64(n)))
+		var others, of, ofs int64
+		for j := 0; j < n; j++ {
+			if j != i {
+				f, fs := feePerShare(fees, ev.Legs[j], ev.Asks[j])
+				others, of, ofs = others+int64(ev.Asks[j]), of+f, max(ofs, fs)
+			}
+		}
+		want := book.Price(0)
+		for p := int64(ev.Asks[i]) - int64(tick); p >= int64(tick); p -= int64(tick) {
+			f, fs := feePerShare(fees, ev.Legs[i], book.Price(p))
+			if others+p+max(of+f, mulDivCeil(ev.Payout, max(ofs, fs), book.Scale)) <= ev.Payout-2_000 {
+				want = book.Price(p)
+				break
+			}
+		}
+		if got := triggerPrice(ev, i, 2_000, fees, tick); got != want {
+			t.Fatalf("case %d (asks %v, leg %d, fees %v): trigger %d, want %d", k, ev.Asks[:n], i, fees, got, want)
+		}
+	}
+}
+
+// The armer fills token ids, ticks and neg-risk flags, and triggers only
+// on entry.
+func TestLegArmerEvent(t *testing.T) {
+	ids := [][32]byte{{1}, {2}}
+	a := &legArmer{margin: 2_000, fees: make([]scan.FeeModel, 2), tokenIDs: ids, negRisk: []bool{true, false},
+		tick: func(book.AssetIndex) book.Tick { return book.Tick0_01 }}
+	ev := &scan.PoolEvent{Payout: 1_000_000, N: 2, Event: scan.PoolEnter}
+	ev.Legs[0], ev.Asks[0], ev.Has[0] = 0, 520_000, true
+	ev.Legs[1], ev.Asks[1], ev.Has[1] = 1, 500_000, true
+	pe := a.event(ev, true)
+	if !pe.Entered || len(pe.Legs) != 2 {
+		t.Fatalf("%+v", pe)
+	}
+	// leg 0: 1 − 0.002 − 0.50 = 0.498 → 0.49; leg 1: 0.478 → 0.47.
+	for i, want := range []book.Price{490_000, 470_000} {
+		l := pe.Legs[i]
+		if l.Trigger != want || l.TokenID != ids[i] || l.Tick != book.Tick0_01 || l.NegRisk != (i == 0) || l.Ask != ev.Asks[i] {
+			t.Errorf("leg %d: %+v, want trigger %d", i, l, want)
+		}
+	}
+	if pe := a.event(ev, false); pe.Entered || pe.Legs[0].Trigger != 0 {
+		t.Errorf("leave: %+v", pe)
+	}
+}

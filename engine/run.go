@@ -313,16 +313,13 @@ func (e *Engine) poolLoop(ctx context.Context) {
 		}()
 	}
 	feedSig := newSignerFeed(len(e.plan.groups))
+	arm := &legArmer{margin: int64(e.cfg.Strategy.Margin), fees: e.plan.fees, tokenIDs: e.plan.tokenIDs,
+		negRisk: e.plan.negRisk, tick: e.stage.tick}
 	send := func(ev *scan.PoolEvent, enter bool) {
 		if ch == nil {
 			return
 		}
-		pe := sign.PoolEvent{Entered: enter, Legs: make([]sign.HotLeg, ev.N)}
-		for i := range pe.Legs {
-			a := ev.Legs[i]
-			pe.Legs[i] = sign.HotLeg{Asset: a, TokenID: e.plan.tokenIDs[a], Ask: ev.Asks[i],
-				Tick: e.stage.tick(a), NegRisk: e.plan.negRisk[a]}
-		}
+		pe := arm.event(ev, enter)
 		select {
 		case ch <- pe:
 		case <-ctx.Done():
