@@ -303,7 +303,7 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 		xcfg.Funder = common.HexToAddress(cfg.Keys.Funder)
 	}
 	if e.pool != nil {
-		xcfg.Pool, xcfg.Ladder = e.pool, e.ladder
+		xcfg.Pool, xcfg.Ladder, xcfg.Margin = e.pool, e.ladder, int64(cfg.Strategy.Margin)
 	}
 	xcfg.Groups = make([]exec.GroupInfo, len(p.groups))
 	for i, g := range p.groups {

@@ -75,6 +75,12 @@ type Config struct {
 	// venue's, so a version the pool cannot sign for means signing on the
 	// spot.
 	PoolVersion int
+	// Margin is the scanner's required edge per set (micro-dollars). A leg
+	// whose exact-limit template misses may be sent with a pool template
+	// signed above its limit (its trigger anchor) only while the basket's
+	// worst-case edge, recomputed with that template's maker amount, stays
+	// at least Q × Margin and positive (see takeAbove). 0: positive only.
+	Margin int64
 
 	Registry  *book.Registry
 	Groups    []GroupInfo // index = scan group index

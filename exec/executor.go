@@ -100,6 +100,7 @@ type counters struct {
 	vetoes                                                                  [numVetoes]atomic.Uint64
 	rejects                                                                 [len(rejectNames)]atomic.Uint64
 	hits, misses, snaps                                                     atomic.Uint64
+	hitsAbove, aboveDropped                                                 atomic.Uint64
 	legRisk, alerts, queries, unknowns, conversions, cancels                atomic.Uint64
 }
 

@@ -26,8 +26,14 @@ type Snapshot struct {
 	Rejects map[string]uint64 // venue rejections by kind (non-zero only)
 
 	TemplateHits, TemplateMisses, TemplateSnaps uint64
-	LegRiskActions, Alerts, Queries, Unknowns   uint64
-	Conversions, Cancels                        uint64
+	// TemplateHitsAbove counts the hits (in TemplateHits) served by a
+	// template above the leg's limit (a dipped leg bought through its
+	// trigger anchor); TemplateAboveDropped the templates taken above the
+	// limit that failed the exact edge/depth re-check (the leg was signed
+	// on the spot).
+	TemplateHitsAbove, TemplateAboveDropped   uint64
+	LegRiskActions, Alerts, Queries, Unknowns uint64
+	Conversions, Cancels                      uint64
 
 	Positions []Position // non-zero positions, by asset index
 	Cash      int64      // net cash delta incl. fees, micro-dollars
@@ -76,6 +82,7 @@ func (x *Executor) Snapshot() Snapshot {
 	s.BasketsCompleted, s.BasketsUnwound, s.BasketsFailed = c.completed.Load(), c.unwound.Load(), c.failed.Load()
 	s.BasketsSettled, s.FalseBaskets = c.settled.Load(), c.falseB.Load()
 	s.TemplateHits, s.TemplateMisses, s.TemplateSnaps = c.hits.Load(), c.misses.Load(), c.snaps.Load()
+	s.TemplateHitsAbove, s.TemplateAboveDropped = c.hitsAbove.Load(), c.aboveDropped.Load()
 	s.LegRiskActions, s.Alerts, s.Queries, s.Unknowns = c.legRisk.Load(), c.alerts.Load(), c.queries.Load(), c.unknowns.Load()
 	s.Conversions, s.Cancels = c.conversions.Load(), c.cancels.Load()
 	s.Vetoes, s.Rejects = map[string]uint64{}, map[string]uint64{}

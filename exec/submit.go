@@ -2,6 +2,8 @@ package exec
 
 import (
 	"errors"
+	"math"
+	"math/bits"
 	"time"
 
 	"github.com/hotpath/hotpath/book"
@@ -42,6 +44,10 @@ type Outcome struct {
 	Q                       book.Size // shares per leg sent (may be snapped below the opportunity's Q)
 	Filled, Killed, Unknown uint8
 	Hits                    uint8 // legs served by a pre-signed template
+	// HitsAbove counts the hits (included in Hits) served by a template
+	// signed above the leg's limit (sign.Pool.TakeAtOrAbove): a dipped
+	// leg bought through its trigger anchor.
+	HitsAbove uint8
 }
 
 func (x *Executor) veto(v Veto) Outcome {
@@ -104,7 +110,7 @@ func (x *Executor) Submit(opp *scan.Opportunity) Outcome {
 	}
 	wall := time.Now()
 	wallNano := wall.UnixNano()
-	q, hits, ok := x.pickTemplates(opp, wallNano)
+	q, hits, above, ok := x.pickTemplates(opp, g.EventIndex, wallNano)
 	if !ok {
 		return x.veto(VetoSizing)
 	}
@@ -117,13 +123,15 @@ func (x *Executor) Submit(opp *scan.Opportunity) Outcome {
 		t := x.tpls[i]
 		l := b.newLeg()
 		l.idx, l.role, l.side, l.asset = uint8(i), roleEntry, sign.Buy, opp.Legs[i].Asset
-		l.tick, l.limit, l.shares = opp.Legs[i].Tick, opp.Legs[i].Limit, q
+		// the limit actually signed (a template above the opportunity's
+		// limit for a dipped leg), journaled as the intent's price
+		l.tick, l.limit, l.shares = opp.Legs[i].Tick, t.Price, q
 		l.maker, l.taker, l.hash = t.Order.MakerAmount, t.Order.TakerAmount, t.OrderHash
 		b.notional += int64(l.maker)
 	}
 	x.risk.Open(b.event, b.notional)
 	x.ctr.submitted.Add(1)
-	out := Outcome{Basket: b.id, Q: q, Hits: uint8(hits)}
+	out := Outcome{Basket: b.id, Q: q, Hits: uint8(hits), HitsAbove: uint8(above)}
 	x.sendLegs(b, 0, x.tpls[:n], x.hot, wallNano, opp.TS, t0)
 	if x.pending == ActResign && !b.resigned {
 		x.resign(b)
@@ -134,38 +142,32 @@ func (x *Executor) Submit(opp *scan.Opportunity) Outcome {
 }
 
 // pickTemplates fills x.tpls[:N] for the opportunity: pool templates at
-// (asset, limit, Q); when one misses, Q snapped down to the largest ladder
-// size that still meets the venue minimums with a positive worst-case
-// edge; else the missing legs are signed on the spot. It returns the Q
-// used and the number of template hits.
-func (x *Executor) pickTemplates(opp *scan.Opportunity, wallNano int64) (book.Size, int, bool) {
+// (asset, limit, Q), or for a leg whose exact limit misses, the cheapest
+// template above it that the basket's worst-case edge can pay for
+// (takeAbove); when a leg still misses, Q snapped down to the largest
+// ladder size that still meets the venue minimums with a positive
+// worst-case edge, and the same again; else the missing legs are signed on
+// the spot at their exact limits. It returns the Q used, the number of
+// template hits and how many of them were above the limit.
+func (x *Executor) pickTemplates(opp *scan.Opportunity, event int, wallNano int64) (book.Size, int, int, bool) {
 	n := int(opp.N)
 	q := opp.Q
-	hits := 0
+	hits, above := 0, 0
 	usePool := x.cfg.Pool != nil && x.cfg.Pool.Version() == x.version
 	clear(x.tpls[:n])
 	if usePool {
-		for i := 0; i < n; i++ {
-			if t := x.cfg.Pool.Take(opp.Legs[i].Asset, opp.Legs[i].Limit, q, wallNano); t != nil {
-				x.tpls[i] = t
-				hits++
-			}
-		}
+		hits, above = x.takeLegs(opp, event, q, wallNano)
 		if hits < n {
 			if s := x.snapQ(opp); s > 0 {
 				x.ctr.snaps.Add(1)
-				q, hits = s, 0
+				q = s
 				clear(x.tpls[:n])
-				for i := 0; i < n; i++ {
-					if t := x.cfg.Pool.Take(opp.Legs[i].Asset, opp.Legs[i].Limit, q, wallNano); t != nil {
-						x.tpls[i] = t
-						hits++
-					}
-				}
+				hits, above = x.takeLegs(opp, event, q, wallNano)
 			}
 		}
 	}
 	x.ctr.hits.Add(uint64(hits))
+	x.ctr.hitsAbove.Add(uint64(above))
 	for i := 0; i < n; i++ {
 		if x.tpls[i] != nil {
 			continue
@@ -173,22 +175,237 @@ func (x *Executor) pickTemplates(opp *scan.Opportunity, wallNano int64) (book.Si
 		x.ctr.misses.Add(1)
 		maker, taker, err := sign.MarketBuyAmounts(opp.Legs[i].Limit, q, opp.Legs[i].Tick)
 		if err != nil || x.cfg.Signer == nil {
-			return 0, 0, false
+			return 0, 0, 0, false
 		}
 		l := leg{role: roleEntry, side: sign.Buy, asset: opp.Legs[i].Asset, limit: opp.Legs[i].Limit, shares: q, maker: maker, taker: taker}
 		t, err := x.signLeg(&l, wallNano)
 		if err != nil {
-			return 0, 0, false
+			return 0, 0, 0, false
 		}
 		x.tpls[i] = t
 	}
-	return q, hits, true
+	return q, hits, above, true
+}
+
+// takeLegs takes pool templates for every leg at q shares into x.tpls:
+// the exact limit first, else one above it within what is left of the
+// basket's edge and risk room. It returns the hits and how many were
+// above the limit.
+func (x *Executor) takeLegs(opp *scan.Opportunity, event int, q book.Size, wallNano int64) (hits, above int) {
+	n := int(opp.N)
+	slack := x.worstEdgeAt(opp, q) - x.minEdge(q)
+	room := x.notionalRoom(opp, event, q)
+	for i := 0; i < n; i++ {
+		lg := &opp.Legs[i]
+		if t := x.cfg.Pool.Take(lg.Asset, lg.Limit, q, wallNano); t != nil {
+			x.tpls[i] = t
+			hits++
+			continue
+		}
+		if slack <= 0 || room <= 0 {
+			continue
+		}
+		if t, cost, extra := x.takeAbove(opp, lg, q, slack, room, wallNano); t != nil {
+			x.tpls[i] = t
+			hits++
+			above++
+			slack -= cost
+			room -= extra
+		}
+	}
+	return hits, above
+}
+
+// Buying a dipped leg through a template above its limit (design: arm hot
+// groups at their trigger prices).
+//
+// A FOK BUY of Q shares at limit L' ≥ L (the opportunity's limit for the
+// leg) fills at the book's prices under the exact-fill reading, so it costs
+// what the opportunity priced. Under the spend-all reading (protocol.md,
+// UNCERTAIN) it spends its whole maker amount M' = Q×L' rounded up to a
+// cent, where the opportunity's worst case charged M = Q×L: the basket pays
+// Δ = M' − M more, buys about Δ/L more shares at L and, if fees are
+// charged in USDC, pays their fee. So the template is used only when
+//
+//   - EdgeWorst − Σ (Δ + fee of Δ/L shares at L, rounded up) ≥ max(1,
+//     Q×Margin) over the raised legs (worstEdgeAt, minEdge), the edge the
+//     scanner's decision asked for, so raising never turns a trade into a
+//     loss under either reading;
+//   - M' can be spent within the levels the opportunity walked (at prices
+//     ≤ L): M' ≤ Cost − Levels + (DepthAtLimit − Q)×L rounded down, the
+//     book's value up to L (Cost is rounded up per level, hence the
+//     Levels µ$); otherwise the FOK could be killed where the exact limit
+//     would have filled;
+//   - its taker amount is at least Q and at most DepthAtLimit;
+//   - Σ Δ fits the risk limits' room (basket notional, event exposure).
+//
+// takeAbove turns the edge slack into the highest affordable price, asks
+// the pool for the cheapest template in (L, that price], checks the
+// template's own amounts against all of the above and returns it with
+// what it costs the edge and the notional (nil when none qualifies: the
+// leg is then signed at its exact limit). A template that fails the check
+// is dropped (it cannot be put back).
+func (x *Executor) takeAbove(opp *scan.Opportunity, lg *scan.Leg, q book.Size, slack, room, wallNano int64) (*sign.Template, int64, int64) {
+	base := centsUp(book.CostUp(lg.Limit, q))
+	capSpend := x.spendCap(opp, lg)
+	afford := slack
+	if fm := x.cfg.fee(lg.Asset); !fm.Zero() {
+		// Δ + fee(Δ) ≤ slack, fee(Δ) ≤ Δ × rate + a rounding unit + the fee
+		// of the micro-share rounded up (the exact fee is checked below).
+		afford = (slack - 2*feeUnit(x.cfg.FeeDecimals)) * book.Scale / (book.Scale + int64(fm.Rate))
+	}
+	maxMaker := min(base+min(afford, room), capSpend)
+	if maxMaker <= base {
+		return nil, 0, 0
+	}
+	maxP := maxPriceFor(maxMaker, q, lg.Tick)
+	if maxP <= lg.Limit {
+		return nil, 0, 0
+	}
+	t := x.cfg.Pool.TakeAtOrAbove(lg.Asset, lg.Limit, maxP, q, wallNano)
+	if t == nil {
+		return nil, 0, 0
+	}
+	m := int64(t.Order.MakerAmount)
+	d := m - base
+	cost := d + x.extraFee(lg, d)
+	if d < 0 || cost > slack || d > room || m > capSpend ||
+		int64(t.Order.TakerAmount) < int64(q) || int64(t.Order.TakerAmount) > int64(lg.DepthAtLimit) {
+		x.ctr.aboveDropped.Add(1)
+		return nil, 0, 0
+	}
+	return t, cost, d
+}
+
+// spendCap is the most a spend-all FOK BUY of this leg can spend within
+// the levels the opportunity walked: their value at the book's prices,
+// bounded below (Cost is rounded up per level; the shares beyond Q all sit
+// at the limit level).
+func (x *Executor) spendCap(opp *scan.Opportunity, lg *scan.Leg) int64 {
+	beyond := int64(lg.DepthAtLimit) - int64(opp.Q)
+	if beyond < 0 {
+		return 0
+	}
+	return lg.Cost - int64(lg.Levels) + book.CostDown(lg.Limit, book.Size(beyond))
+}
+
+// extraFee bounds the USDC fee of the extra shares a spend-all fill buys
+// with d more micro-dollars at the leg's limit: d/L shares (rounded up),
+// fee rounded up.
+func (x *Executor) extraFee(lg *scan.Leg, d int64) int64 {
+	fm := x.cfg.fee(lg.Asset)
+	if d <= 0 || fm.Zero() || lg.Limit == 0 {
+		return 0
+	}
+	sh := (d*book.Scale + int64(lg.Limit) - 1) / int64(lg.Limit)
+	return fm.FeeMicroUp(lg.Limit, book.Size(sh), x.cfg.FeeDecimals)
+}
+
+// minEdge is the worst-case edge a basket of q sets must keep when a leg
+// is raised above its limit: the margin per set (rounded up), at least 1µ$.
+func (x *Executor) minEdge(q book.Size) int64 {
+	return max(1, (x.cfg.Margin*int64(q)+book.Scale-1)/book.Scale)
+}
+
+// notionalRoom is how much more than Σ q×limit (rounded up to cents) the
+// basket may spend within the risk limits (basket notional, the event's
+// exposure).
+func (x *Executor) notionalRoom(opp *scan.Opportunity, event int, q book.Size) int64 {
+	var notional int64
+	for i := 0; i < int(opp.N); i++ {
+		notional += centsUp(book.CostUp(opp.Legs[i].Limit, q))
+	}
+	lim := &x.cfg.Limits
+	return min(lim.MaxBasketNotional-notional, lim.MaxEventExposure-x.risk.Exposure(event)-notional)
+}
+
+// worstEdgeAt bounds from below the opportunity's worst-case edge
+// (scan.Opportunity.EdgeWorst) at q ≤ Q shares per leg, every order at
+// its leg's limit: proceeds − Σ maker amounts − max(Σ fees, payout × max
+// fee shares). At Q it is EdgeWorst. Below Q the fees of the first q
+// shares are bounded by the leg's fee at Q and by q shares at the most
+// expensive fee price ≤ the limit (p(1−p) peaks at 0.5) plus a rounding
+// unit per level; the fee shares by the leg's at Q.
+func (x *Executor) worstEdgeAt(opp *scan.Opportunity, q book.Size) int64 {
+	if q == opp.Q {
+		return opp.EdgeWorst
+	}
+	n := int(opp.N)
+	edge := proceeds(opp.Payout, q)
+	var fees, feeShares int64
+	unit := feeUnit(x.cfg.FeeDecimals)
+	for i := 0; i < n; i++ {
+		lg := &opp.Legs[i]
+		edge -= centsUp(book.CostUp(lg.Limit, q))
+		f := lg.Fee
+		if fm := x.cfg.fee(lg.Asset); !fm.Zero() {
+			f = min(f, fm.FeeMicroUp(min(lg.Limit, 500_000), q, x.cfg.FeeDecimals)+int64(lg.Levels)*unit)
+		}
+		fees += f
+		feeShares = max(feeShares, int64(lg.FeeShares))
+	}
+	return edge - max(fees, mulDivCeil(opp.Payout, feeShares, book.Scale))
+}
+
+// maxPriceFor is the highest price on the tick grid (≤ 1 − tick) whose
+// FOK BUY maker amount for q shares (q × p rounded up to a cent) is at
+// most maxMaker; 0 if none.
+func maxPriceFor(maxMaker int64, q book.Size, tick book.Tick) book.Price {
+	if q <= 0 || !tick.Valid() {
+		return 0
+	}
+	t := int64(tick)
+	p := min(mulDivFloor(maxMaker, book.Scale, int64(q)), int64(book.One)-t)
+	p -= p % t
+	for p >= t && centsUp(book.CostUp(book.Price(p), q)) > maxMaker {
+		p -= t
+	}
+	if p < t {
+		return 0
+	}
+	return book.Price(p)
+}
+
+// centsUp rounds micro-dollars up to whole cents (a FOK BUY's maker amount).
+func centsUp(micros int64) int64 { return (micros + 9_999) / 10_000 * 10_000 }
+
+// feeUnit is the fee rounding unit in micro-dollars at d decimals.
+func feeUnit(d uint8) int64 {
+	u := int64(1)
+	for i := int(d); i < 6; i++ {
+		u *= 10
+	}
+	return u
+}
+
+// mulDivCeil is ceil(x × y / d) and mulDivFloor floor(x × y / d) for
+// non-negative x, y and positive d, exact through a 128-bit product.
+func mulDivCeil(x, y, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(x), uint64(y))
+	if hi >= uint64(d) {
+		return math.MaxInt64
+	}
+	r, rem := bits.Div64(hi, lo, uint64(d))
+	if rem != 0 {
+		r++
+	}
+	return int64(r)
+}
+
+func mulDivFloor(x, y, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(x), uint64(y))
+	if hi >= uint64(d) {
+		return math.MaxInt64
+	}
+	r, _ := bits.Div64(hi, lo, uint64(d))
+	return int64(r)
 }
 
 // snapQ returns the largest ladder size below opp.Q at which every leg
 // meets the market's minimum size and the $1 minimum, and the basket's
 // worst-case edge stays positive: payout×s − Σ (s×limit rounded up to a
-// cent + the fee at the most expensive price ≤ limit) > 0. 0 if none.
+// cent + the fee at the most expensive price ≤ limit) > 0, and the same
+// under EdgeWorst's reading (worstEdgeAt). 0 if none.
 func (x *Executor) snapQ(opp *scan.Opportunity) book.Size {
 	n := int(opp.N)
 	best := book.Size(0)
@@ -201,7 +418,7 @@ func (x *Executor) snapQ(opp *scan.Opportunity) book.Size {
 		for i := 0; i < n && ok; i++ {
 			lg := &opp.Legs[i]
 			info := x.cfg.Registry.Info(lg.Asset)
-			cost := (book.CostUp(lg.Limit, s) + 9_999) / 10_000 * 10_000 // the maker amount, rounded up to a cent
+			cost := centsUp(book.CostUp(lg.Limit, s)) // the maker amount
 			if s < info.MinSize || cost < x.cfg.MinNotional {
 				ok = false
 			}
@@ -211,7 +428,7 @@ func (x *Executor) snapQ(opp *scan.Opportunity) book.Size {
 			}
 			edge -= cost + x.cfg.fee(lg.Asset).FeeMicroUp(p, s, x.cfg.FeeDecimals)
 		}
-		if ok && edge > 0 {
+		if ok && edge > 0 && x.worstEdgeAt(opp, s) > 0 {
 			best = s
 		}
 	}
