@@ -27,6 +27,17 @@ func DemoConfig(rest, wsMarket, wsUser, gamma, journalDir string) config.Config 
 	cfg.Risk.MaxEventExposure = config.Dollars(2000 * book.Scale)
 	cfg.Risk.MaxOpenBaskets = 10
 	cfg.Risk.MaxDailyLoss = config.Dollars(200 * book.Scale)
+	// Templates are signed for a ladder of share counts, and a basket whose
+	// Q is not on it is snapped down to the largest size that still meets
+	// the minimums (exec.snapQ). The $1 minimum means a basket with a leg
+	// asked at $0.01–0.03 needs 34–100 shares, and the demo's windows offer
+	// 2–4 such baskets at the dip: the default ladder (5, 10, 25) can never
+	// serve them, and every leg would be signed on the spot. A ratio of 2
+	// between sizes keeps a snapped Q at least half the offered Q, so it
+	// always covers the $1 minimum of the cheapest leg (and leaves the
+	// dipped level room for a spend-all fill at a raised limit).
+	cfg.Strategy.ShareLadder = []config.Shares{5 * book.Scale, 10 * book.Scale, 20 * book.Scale, 40 * book.Scale,
+		80 * book.Scale, 160 * book.Scale, 320 * book.Scale}
 	// The demo's makers quote baskets 0.5–3 % above payout: a pool band up
 	// to 3.5 % arms every event (templates signed ahead at its asks).
 	cfg.Strategy.PoolEnter = config.Ratio(1_035_000)

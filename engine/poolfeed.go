@@ -85,12 +85,25 @@ func (f *signerFeed) due(now int64, send func(ev *scan.PoolEvent, enter bool)) {
 // (triggerPrice), so the pool keeps templates where a dip of that leg
 // would be bought. Owned by the cold pool goroutine; reads only the plan's
 // immutable tables and the stage's atomic ticks.
+//
+// Anchors are sticky: a leg keeps the trigger it was last armed at while the
+// new one is within ticksBelow ticks of it (the armed block, anchor down to
+// anchor − ticksBelow, still holds prices at or under the new trigger), so
+// other legs' asks moving by a tick or two do not re-sign every leg's
+// trigger block. A move beyond that re-anchors.
 type legArmer struct {
-	margin   int64           // the scanner's margin per set, micro-dollars
-	fees     []scan.FeeModel // per asset (the plan's; a refresh's changes only move the anchor)
-	tokenIDs [][32]byte
-	negRisk  []bool
-	tick     func(book.AssetIndex) book.Tick
+	margin     int64           // the scanner's margin per set, micro-dollars
+	fees       []scan.FeeModel // per asset (the plan's; a refresh's changes only move the anchor)
+	tokenIDs   [][32]byte
+	negRisk    []bool
+	tick       func(book.AssetIndex) book.Tick
+	ticksBelow int          // the pool's TicksBelow
+	armed      []book.Price // per asset: the trigger last sent (0: none)
+}
+
+func newLegArmer(p *plan, margin int64, ticksBelow int, tick func(book.AssetIndex) book.Tick) *legArmer {
+	return &legArmer{margin: margin, fees: p.fees, tokenIDs: p.tokenIDs, negRisk: p.negRisk, tick: tick,
+		ticksBelow: ticksBelow, armed: make([]book.Price, len(p.tokenIDs))}
 }
 
 // event builds the template pool's event for ev (a fresh Legs slice: the
@@ -101,35 +114,50 @@ func (a *legArmer) event(ev *scan.PoolEvent, enter bool) sign.PoolEvent {
 		as := ev.Legs[i]
 		pe.Legs[i] = sign.HotLeg{Asset: as, TokenID: a.tokenIDs[as], Ask: ev.Asks[i], Tick: a.tick(as), NegRisk: a.negRisk[as]}
 		if enter {
-			pe.Legs[i].Trigger = triggerPrice(ev, i, a.margin, a.fees, pe.Legs[i].Tick)
+			pe.Legs[i].Trigger = a.anchor(as, triggerPrice(ev, i, a.margin, a.fees, pe.Legs[i].Tick), pe.Legs[i].Tick)
 		}
 	}
 	return pe
 }
 
+// anchor returns the trigger to arm asset as at, given the new trigger t:
+// the one armed before while t is within ticksBelow ticks of it, else t.
+func (a *legArmer) anchor(as book.AssetIndex, t book.Price, tick book.Tick) book.Price {
+	if int(as) >= len(a.armed) {
+		return t
+	}
+	old := a.armed[as]
+	band := int64(a.ticksBelow) * int64(tick)
+	if old != 0 && t != 0 && int64(t) >= int64(old)-band && int64(t) <= int64(old)+band && int64(old)%int64(tick) == 0 {
+		return old
+	}
+	a.armed[as] = t
+	return t
+}
+
 // triggerPrice is the highest price on leg i's tick grid at which leg i
-// alone dipping makes the basket fire with the other legs at their asks in
-// ev, under the worst reading of the fees, or 0 if there is none below the
-// leg's ask:
+// alone dipping makes the scanner fire with the other legs at their asks in
+// ev, or 0 if there is none below the leg's ask. Per set, with fee_j leg j's
+// taker fee for one share at its price (ask_j, or P for leg i) rounded UP to
+// a micro-dollar and feeShares_j = ceil(fee_j / price_j) in micro-shares:
 //
 //	P* = max { P on the grid, tick ≤ P < ask_i :
-//	           Σ_{j≠i} ask_j + P + worstFee(P) ≤ payout − margin }
-//	worstFee(P) = max( Σ_j fee_j ,  payout × max_j feeShares_j )
+//	           Σ_{j≠i} ask_j + P + Σ_j fee_j ≤ payout − margin          (the marginal test)
+//	       and Σ_{j≠i} ask_j + P + payout × max_j feeShares_j < payout }  (EdgeWorst > 0)
 //
-// per set, where fee_j is leg j's taker fee for one share at its price (ask_j,
-// or P for leg i) rounded UP to a micro-dollar, and feeShares_j = ceil(fee_j /
-// price_j) in micro-shares — the scanner's EdgeWorst, which charges the
-// larger of USDC fees and fees withheld in shares (protocol.md §9.2,
-// UNCERTAIN). Rounding every fee up per share can only lower P*. A leg's fee
-// is evaluated at its own price, not bounded: the trigger places templates,
-// it never decides a trade (exec re-checks the opportunity's own worst-case
-// edge before it sends a template above the dip).
+// — the scanner's rule, fees in USDC against the margin and fees withheld
+// in shares (protocol.md §9.2, UNCERTAIN) against the payout. Rounding every
+// fee up per share can only lower P*. The trigger places templates, it never
+// decides a trade: exec sends a template above a dip's limit only while the
+// opportunity's own worst-case edge still covers the margin (exec's
+// takeAbove), so the block below P* (TicksBelow ticks) is what serves raised
+// limits, and P* itself a dip to exactly P*.
 //
-// The fire condition is monotone in P whenever payout × rate < 1 (every YES
-// basket; a NO basket of up to 1/rate legs): P + fee(P) grows with P and a
-// share-fee term payout × rate × (1−P) falls slower than P grows. The search
-// is a bisection under that assumption, and the result is verified; a group
-// where it fails gets no trigger.
+// The rule is monotone in P whenever payout × rate < 1 (every YES basket; a
+// NO basket of up to 1/rate legs): P + fee(P) grows with P and a share-fee
+// term payout × rate × (1−P) falls slower than P grows. The search is a
+// bisection under that assumption, and the result is verified; a group where
+// it fails gets no trigger.
 func triggerPrice(ev *scan.PoolEvent, i int, margin int64, fees []scan.FeeModel, tick book.Tick) book.Price {
 	n := int(ev.N)
 	if i >= n || !tick.Valid() || !ev.Has[i] {
@@ -152,8 +180,7 @@ func triggerPrice(ev *scan.PoolEvent, i int, margin int64, fees []scan.FeeModel,
 	t := int64(tick)
 	fires := func(p int64) bool {
 		f, fs := feePerShare(fees, ev.Legs[i], book.Price(p))
-		worst := max(otherFees+f, mulDivCeil(ev.Payout, max(otherShareFee, fs), book.Scale))
-		return others+p+worst <= budget
+		return others+p+otherFees+f <= budget && others+p+mulDivCeil(ev.Payout, max(otherShareFee, fs), book.Scale) < ev.Payout
 	}
 	// Highest candidate: below the ask, within [tick, 1 − tick], on the grid.
 	hi := min(int64(ev.Asks[i])-1, budget-others-otherFees, int64(book.One)-t)

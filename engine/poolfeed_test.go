@@ -84,16 +84,17 @@ func TestTriggerPrice(t *testing.T) {
 		// others 0.75; 0.248 → 0.24.
 		{name: "fee-free, leg 2", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000}, tick: book.Tick0_01, leg: 2, want: 240_000},
 		// Fees 0.05·p(1−p) on every leg. Others: 0.35 → fee 0.011375, as
-		// shares 0.0325; 0.30 → fee 0.0105, as shares 0.035. At P = 0.313:
-		// fee 0.05·0.313·0.687 = 0.01075155 → 0.010752 (up), as shares
-		// 0.034352; USDC fees 0.032627 < payout × max shares 0.035, so
-		// cost = 0.65 + 0.313 + 0.035 = 0.998 = 1 − margin: fires; 0.314
-		// gives 0.999: does not.
-		{name: "fees withheld in shares dominate", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000},
-			fees: []scan.FeeModel{fee(50_000), fee(50_000), fee(50_000)}, tick: book.Tick0_001, leg: 0, want: 313_000},
+		// shares 0.0325; 0.30 → fee 0.0105, as shares 0.035. At P = 0.314:
+		// fee 0.05·0.314·0.686 = 0.0107702 → 0.010771 (up), as shares
+		// 0.034303; in USDC 0.65 + 0.314 + 0.032646 = 0.996646 ≤ 0.998, in
+		// shares 0.65 + 0.314 + 0.035 = 0.999 < 1: fires. At 0.315 the
+		// share reading costs exactly 1: EdgeWorst would be 0.
+		{name: "fees withheld in shares bind", payout: 1_000_000, asks: []book.Price{400_000, 350_000, 300_000},
+			fees: []scan.FeeModel{fee(50_000), fee(50_000), fee(50_000)}, tick: book.Tick0_001, leg: 0, want: 314_000},
 		// Only the dipping leg pays 0.04·p(1−p); others 0.55. As shares its
-		// fee is 0.04·(1−P): P = 0.42 → 0.0232, 0.55+0.42+0.0232 = 0.9932 ≤
-		// 0.998; P = 0.43 → 0.0228, 1.0028: does not fire.
+		// fee is 0.04·(1−P): P = 0.42 → 0.0232, 0.55+0.42+0.0232 = 0.9932 <
+		// 1 (and in USDC 0.979744 ≤ 0.998); P = 0.43 → 0.0228, 1.0028: the
+		// share reading loses.
 		{name: "the dipping leg's own fee", payout: 1_000_000, asks: []book.Price{500_000, 300_000, 250_000},
 			fees: []scan.FeeModel{fee(40_000)}, tick: book.Tick0_01, leg: 0, want: 420_000},
 		// NO basket of 3 pays 2: others 0.7+0.7 = 1.4; 2 − 0.002 − 1.4 = 0.598 → 0.59.
@@ -122,8 +123,8 @@ func TestTriggerPrice(t *testing.T) {
 	}
 }
 
-// Brute force: the trigger is the highest grid price below the ask whose
-// worst-case cost per set is within payout − margin, on random groups.
+// Brute force: the trigger is the highest grid price below the ask that
+// passes the scanner's two tests, on random groups.
 func TestTriggerPriceBruteForce(t *testing.T) {
 	rng := uint64(12345)
 	next := func(n uint64) uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return (rng >> 33) % n }
@@ -152,7 +153,7 @@ func TestTriggerPriceBruteForce(t *testing.T) {
 		want := book.Price(0)
 		for p := int64(ev.Asks[i]) - int64(tick); p >= int64(tick); p -= int64(tick) {
 			f, fs := feePerShare(fees, ev.Legs[i], book.Price(p))
-			if others+p+max(of+f, mulDivCeil(ev.Payout, max(ofs, fs), book.Scale)) <= ev.Payout-2_000 {
+			if others+p+of+f <= ev.Payout-2_000 && others+p+mulDivCeil(ev.Payout, max(ofs, fs), book.Scale) < ev.Payout {
 				want = book.Price(p)
 				break
 			}
@@ -167,8 +168,8 @@ func TestTriggerPriceBruteForce(t *testing.T) {
 // on entry.
 func TestLegArmerEvent(t *testing.T) {
 	ids := [][32]byte{{1}, {2}}
-	a := &legArmer{margin: 2_000, fees: make([]scan.FeeModel, 2), tokenIDs: ids, negRisk: []bool{true, false},
-		tick: func(book.AssetIndex) book.Tick { return book.Tick0_01 }}
+	a := newLegArmer(&plan{fees: make([]scan.FeeModel, 2), tokenIDs: ids, negRisk: []bool{true, false}}, 2_000, 2,
+		func(book.AssetIndex) book.Tick { return book.Tick0_01 })
 	ev := &scan.PoolEvent{Payout: 1_000_000, N: 2, Event: scan.PoolEnter}
 	ev.Legs[0], ev.Asks[0], ev.Has[0] = 0, 520_000, true
 	ev.Legs[1], ev.Asks[1], ev.Has[1] = 1, 500_000, true
@@ -185,5 +186,32 @@ func TestLegArmerEvent(t *testing.T) {
 	}
 	if pe := a.event(ev, false); pe.Entered || pe.Legs[0].Trigger != 0 {
 		t.Errorf("leave: %+v", pe)
+	}
+}
+
+func TestLegArmerSticky(t *testing.T) {
+	a := newLegArmer(&plan{fees: make([]scan.FeeModel, 2), tokenIDs: make([][32]byte, 2), negRisk: make([]bool, 2)}, 2_000, 2,
+		func(book.AssetIndex) book.Tick { return book.Tick0_01 })
+	ev := &scan.PoolEvent{Payout: 1_000_000, N: 2, Event: scan.PoolEnter}
+	ev.Legs[0], ev.Asks[0], ev.Has[0] = 0, 600_000, true
+	ev.Legs[1], ev.Has[1] = 1, true
+	// Leg 0's raw trigger is 0.998 − ask1 on the 0.01 grid (below its ask).
+	steps := []struct {
+		ask1, want book.Price
+	}{
+		{500_000, 490_000}, // first arming: raw 0.49
+		{480_000, 490_000}, // raw 0.51: two ticks above the armed 0.49, kept
+		{520_000, 490_000}, // raw 0.47: two ticks below, kept
+		{530_000, 460_000}, // raw 0.46: three ticks below, re-anchored
+		{510_000, 460_000}, // raw 0.48: two above 0.46, kept
+		{500_000, 490_000}, // raw 0.49: three above, re-anchored
+		{990_000, 0},       // nothing fires: disarmed
+		{500_000, 490_000}, // armed afresh
+	}
+	for k, c := range steps {
+		ev.Asks[1] = c.ask1
+		if got := a.event(ev, true).Legs[0].Trigger; got != c.want {
+			t.Errorf("step %d (ask1 %d): armed at %d, want %d", k, c.ask1, got, c.want)
+		}
 	}
 }

@@ -313,8 +313,7 @@ func (e *Engine) poolLoop(ctx context.Context) {
 		}()
 	}
 	feedSig := newSignerFeed(len(e.plan.groups))
-	arm := &legArmer{margin: int64(e.cfg.Strategy.Margin), fees: e.plan.fees, tokenIDs: e.plan.tokenIDs,
-		negRisk: e.plan.negRisk, tick: e.stage.tick}
+	arm := newLegArmer(e.plan, int64(e.cfg.Strategy.Margin), e.cfg.Strategy.TemplateTicks, e.stage.tick)
 	send := func(ev *scan.PoolEvent, enter bool) {
 		if ch == nil {
 			return

@@ -218,3 +218,32 @@ func TestMaxPriceFor(t *testing.T) {
 		}
 	}
 }
+
+// worstEdgeAt below Q, checked by hand. Leg 0 at 0.33 pays 0.07·p(1−p),
+// leg 1 at 0.60 is fee-free; Q = 48, q = 40.
+func TestWorstEdgeAt(t *testing.T) {
+	x := &Executor{cfg: Config{Fees: []scan.FeeModel{{Rate: 70_000, Exponent: 1}, {}}, FeeDecimals: 5}}
+	opp := scan.Opportunity{N: 2, Q: 48_000_000, Payout: 1_000_000, EdgeWorst: 123}
+	opp.Legs[0] = scan.Leg{Asset: 0, Limit: 330_000, Tick: book.Tick0_01, Levels: 1, Size: 48_000_000,
+		Fee: 742_900, FeeShares: 2_251_213}
+	opp.Legs[1] = scan.Leg{Asset: 1, Limit: 600_000, Tick: book.Tick0_01, Levels: 1, Size: 48_000_000}
+	if got := x.worstEdgeAt(&opp, opp.Q); got != 123 {
+		t.Errorf("at Q: %d, want EdgeWorst", got)
+	}
+	// One level: exact. Makers 40×0.33 = 13.2 and 40×0.60 = 24; fee
+	// 40×0.07×0.33×0.67 = 0.61908, as shares 0.61908/0.33 = 1.876: the
+	// share reading costs $1.876. 40 − 37.2 − 1.876 = 0.924.
+	if got := x.worstEdgeAt(&opp, 40_000_000); got != 924_000 {
+		t.Errorf("one level: %d, want 924000", got)
+	}
+	// Two levels (20 at 0.30, 28 at 0.33): at Q the fees are 0.294 +
+	// 0.43336 and as shares 0.98 + 1.313213. At 40: fee ≤ min(0.72736,
+	// fee of 40 at 0.33 + 2 units = 0.6191), shares ≤ min(2.293213, 40 ×
+	// 0.07 + 2 × (0.00001/0.01 + 0.000001) = 2.802002): 2.8 − 2.293213.
+	opp.Legs[0].Levels, opp.Legs[0].Fee, opp.Legs[0].FeeShares = 2, 727_360, 2_293_213
+	if got := x.worstEdgeAt(&opp, 40_000_000); got != 506_787 {
+		t.Errorf("two levels: %d, want 506787", got)
+	}
+	// (The true worst-case edge of those 40 — 20 at 0.30: fee 0.294, 0.98
+	// as shares; 20 at 0.33: 0.30954, 0.938 — is 2.8 − 1.918 = 0.882.)
+}

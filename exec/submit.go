@@ -322,10 +322,21 @@ func (x *Executor) notionalRoom(opp *scan.Opportunity, event int, q book.Size) i
 // worstEdgeAt bounds from below the opportunity's worst-case edge
 // (scan.Opportunity.EdgeWorst) at q ≤ Q shares per leg, every order at
 // its leg's limit: proceeds − Σ maker amounts − max(Σ fees, payout × max
-// fee shares). At Q it is EdgeWorst. Below Q the fees of the first q
-// shares are bounded by the leg's fee at Q and by q shares at the most
-// expensive fee price ≤ the limit (p(1−p) peaks at 0.5) plus a rounding
-// unit per level; the fee shares by the leg's at Q.
+// fee shares). At Q it is EdgeWorst. Below Q, with the scanner's fees
+// rounded up per level (to a unit u of FeeDecimals) and fee shares
+// ceil(fee/price) per level, the first q shares of a leg:
+//
+//   - pay at most its fee at Q, and at most the fee of q shares at the
+//     most expensive fee price ≤ the limit (p(1−p) peaks at 0.5) plus u
+//     per level;
+//   - withhold at most its fee shares at Q, and (exponent ≥ 1, where
+//     fee/p = rate·(1−p)·(p(1−p))^(e−1) ≤ rate per share) at most q × rate
+//     plus, per level, u/tick (every level's price is at least a tick) and
+//     a micro-share of rounding.
+//
+// A leg filled at one level (every share at its limit) is priced exactly
+// as the scanner would: the fee of q shares at the limit rounded up, and
+// that fee as shares rounded up.
 func (x *Executor) worstEdgeAt(opp *scan.Opportunity, q book.Size) int64 {
 	if q == opp.Q {
 		return opp.EdgeWorst
@@ -337,12 +348,23 @@ func (x *Executor) worstEdgeAt(opp *scan.Opportunity, q book.Size) int64 {
 	for i := 0; i < n; i++ {
 		lg := &opp.Legs[i]
 		edge -= centsUp(book.CostUp(lg.Limit, q))
-		f := lg.Fee
-		if fm := x.cfg.fee(lg.Asset); !fm.Zero() {
-			f = min(f, fm.FeeMicroUp(min(lg.Limit, 500_000), q, x.cfg.FeeDecimals)+int64(lg.Levels)*unit)
+		f, fs := lg.Fee, int64(lg.FeeShares)
+		fm := x.cfg.fee(lg.Asset)
+		switch {
+		case fm.Zero(): // nothing to bound: the opportunity's own figures (at Q) stand
+		case lg.Levels == 1 && lg.Limit > 0:
+			f = fm.FeeMicroUp(lg.Limit, q, x.cfg.FeeDecimals)
+			fs = mulDivCeil(f, book.Scale, int64(lg.Limit))
+		default:
+			levels := int64(lg.Levels)
+			f = min(f, fm.FeeMicroUp(min(lg.Limit, 500_000), q, x.cfg.FeeDecimals)+levels*unit)
+			if fm.Exponent >= 1 && lg.Tick.Valid() {
+				perLevel := mulDivCeil(unit, book.Scale, int64(lg.Tick)) + 1
+				fs = min(fs, mulDivCeil(int64(q), int64(fm.Rate), book.Scale)+levels*perLevel)
+			}
 		}
 		fees += f
-		feeShares = max(feeShares, int64(lg.FeeShares))
+		feeShares = max(feeShares, fs)
 	}
 	return edge - max(fees, mulDivCeil(opp.Payout, feeShares, book.Scale))
 }

@@ -99,19 +99,22 @@ type demoResult struct {
 	PnLDiffUSD       json.Number `json:"pnl_diff_usd"` // venue − engine
 	// PnLWithinFeeRounding: the engine is below the venue by less than the
 	// fee rounding of its trades (see runDemoOnce).
-	PnLWithinFeeRounding bool              `json:"pnl_within_fee_rounding"`
-	FeesUSD              json.Number       `json:"fees_usd"`
-	Latency              demoLatency       `json:"latency_us"`
-	GCCycles             uint32            `json:"gc_cycles"`
-	TemplateHits         uint64            `json:"template_hits"`
-	TemplateMisses       uint64            `json:"template_misses"`
-	NotTaken             map[string]uint64 `json:"not_taken"`
-	Dropped              map[string]uint64 `json:"dropped"`
-	Vetoes               map[string]uint64 `json:"vetoes"`
-	Rejects              map[string]uint64 `json:"rejects"`
-	Alerts               []string          `json:"alerts"` // what the engine told the operator (first 100)
-	demoFaults                             // fault-drill figures (demo_faults.go)
-	pnlEngine, pnlVen    int64
+	PnLWithinFeeRounding bool        `json:"pnl_within_fee_rounding"`
+	FeesUSD              json.Number `json:"fees_usd"`
+	Latency              demoLatency `json:"latency_us"`
+	GCCycles             uint32      `json:"gc_cycles"`
+	TemplateHits         uint64      `json:"template_hits"`
+	TemplateMisses       uint64      `json:"template_misses"`
+	// TemplateHitsAbove: hits (in template_hits) served by a template above
+	// the leg's limit, a dipped leg bought through its trigger anchor.
+	TemplateHitsAbove uint64            `json:"template_hits_above"`
+	NotTaken          map[string]uint64 `json:"not_taken"`
+	Dropped           map[string]uint64 `json:"dropped"`
+	Vetoes            map[string]uint64 `json:"vetoes"`
+	Rejects           map[string]uint64 `json:"rejects"`
+	Alerts            []string          `json:"alerts"` // what the engine told the operator (first 100)
+	demoFaults                          // fault-drill figures (demo_faults.go)
+	pnlEngine, pnlVen int64
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
@@ -269,7 +272,8 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 		BasketsSubmitted: x.BasketsSubmitted, BasketsFilled: x.BasketsFilled, BasketsKilled: x.BasketsFailed,
 		PartialBaskets: x.BasketsPartial, Unwinds: x.BasketsUnwound, FalseBaskets: x.FalseBaskets,
 		GCCycles: ms1.NumGC - ms0.NumGC, TemplateHits: st.TemplateHits, TemplateMisses: st.TemplateMisses,
-		NotTaken: st.NotTaken, Dropped: st.Dropped, Vetoes: x.Vetoes, Rejects: x.Rejects}
+		TemplateHitsAbove: x.TemplateHitsAbove,
+		NotTaken:          st.NotTaken, Dropped: st.Dropped, Vetoes: x.Vetoes, Rejects: x.Rejects}
 	if !startAt.IsZero() {
 		res.DurationS = json.Number(strconv.FormatFloat(stopAt.Sub(startAt).Seconds(), 'f', 1, 64))
 	}
@@ -388,8 +392,8 @@ func writeDemoSummary(w io.Writer, r *demoResult) {
 	fmt.Fprintf(w, "p&l         engine $%s, venue ledger $%s (%s), fees $%s\n", r.PnLUSDEngine, r.PnLUSDVenue, agree, r.FeesUSD)
 	fmt.Fprintf(w, "latency     frame read → order bytes written (µs, n=%d): p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n",
 		r.Latency.Count, r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.P999, r.Latency.Max)
-	fmt.Fprintf(w, "runtime     %d GC cycles (simulator and engine share the process), templates %d hits / %d misses\n",
-		r.GCCycles, r.TemplateHits, r.TemplateMisses)
+	fmt.Fprintf(w, "runtime     %d GC cycles (simulator and engine share the process), templates %d hits (%d above the limit) / %d misses\n",
+		r.GCCycles, r.TemplateHits, r.TemplateHitsAbove, r.TemplateMisses)
 	writeFaultSummary(w, &r.demoFaults)
 	for _, a := range r.Alerts {
 		fmt.Fprintf(w, "alert       %s\n", a)
