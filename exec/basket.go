@@ -89,6 +89,9 @@ type trade struct {
 	shares int64 // micro-shares, > 0
 	cash   int64 // micro-dollars, > 0: paid (BUY, rounded up) or received (SELL, rounded down), fees excluded
 	fee    int64 // micro-dollars, ≥ 0
+	// feeVenue: fee is the venue's own amount (a report's "fee" field),
+	// not computed with Config.FeeRounding.
+	feeVenue bool
 }
 
 // leg is one order of a basket: an entry FOK BUY or a leg-risk FAK.

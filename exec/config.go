@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -86,9 +87,20 @@ type Config struct {
 	Groups    []GroupInfo // index = scan group index
 	NumEvents int
 	// Fees per asset index (missing entries = fee-free); FeeDecimals is the
-	// fee rounding (default 5, rounded up).
+	// fee rounding of decisions (default 5, rounded up: what we may pay is
+	// never understated).
 	Fees        []scan.FeeModel
 	FeeDecimals uint8
+	// FeeRounding is how the venue rounds a trade's taker fee, for
+	// accounting only: a trade whose report carries the venue's fee amount
+	// (the "fee" field of GET /data/trades) is booked at that amount; one
+	// that carries none (user-channel trade events, protocol.md §3) at the
+	// fee computed with this rounding, and replaced by the venue's amount
+	// when a later report brings it. Decisions stay conservative
+	// (FeeDecimals, up); accounting mirrors the venue. The zero value is
+	// half-up at 5 decimals: the simulator's documented choice and the
+	// current SDK's FEE_DECIMALS (protocol.md §9.2, UNCERTAIN 4 vs 5).
+	FeeRounding FeeRounding
 
 	JournalDir string
 	// JournalSyncEvery fsyncs every record before acting (slowest, safest);
@@ -124,6 +136,63 @@ type Config struct {
 	Now      func() int64           // monotonic ns (tests inject); default hist.Now
 	OnAlert  func(kind, msg string) // cold; may be nil
 	Recorder *hist.Recorder         // optional: Build, Write, Ack, DecisionToAck stages
+}
+
+// FeeRounding says how a venue rounds a taker fee: to Decimals decimals of
+// USDC (0 means 5; at most 6), in the direction Mode says.
+type FeeRounding struct {
+	Decimals uint8
+	Mode     RoundMode
+}
+
+// RoundMode is a rounding direction.
+type RoundMode uint8
+
+// Rounding directions for FeeRounding.
+const (
+	RoundHalfUp RoundMode = iota // to nearest, ties up (the default)
+	RoundUp                      // towards +∞
+	RoundDown                    // towards 0 (truncate)
+)
+
+// FeeMicro returns the fee of s micro-shares at p under m, in micro-dollars,
+// rounded as r says: exact integer arithmetic (the exact fee to 1e-12 and
+// whether anything was below that, then one rounding).
+func (r FeeRounding) FeeMicro(m scan.FeeModel, p book.Price, s book.Size) int64 {
+	if m.Zero() || s <= 0 {
+		return 0
+	}
+	d := r.Decimals
+	if d == 0 {
+		d = 5
+	}
+	d = min(d, 6)
+	scale := int64(1) // micro-dollars per unit of 10^-d
+	for i := d; i < 6; i++ {
+		scale *= 10
+	}
+	switch r.Mode {
+	case RoundUp:
+		return m.FeeMicroUp(p, s, d)
+	case RoundDown:
+		v, exact := m.FeeUp(p, s, d)
+		if !exact {
+			v--
+		}
+		return v * scale
+	}
+	// Half up: v = ceil(fee × 1e12); the fee is v exactly, or in (v−1, v).
+	v, exact := m.FeeUp(p, s, scan.MaxFeeDecimals)
+	if v == math.MaxInt64 { // saturated (beyond any real trade)
+		return v
+	}
+	unit := scale * 1_000_000 // 10^(12−d)
+	n := v + unit/2
+	out := n / unit
+	if !exact && n%unit == 0 {
+		out-- // the fee is just below the half: it rounds down
+	}
+	return out * scale
 }
 
 // ErrConfig wraps configuration errors.
@@ -162,6 +231,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.FeeDecimals == 0 {
 		c.FeeDecimals = 5
+	}
+	if c.FeeRounding.Decimals > 6 || c.FeeRounding.Mode > RoundDown {
+		return fmt.Errorf("%w: fee rounding %+v", ErrConfig, c.FeeRounding)
 	}
 	if c.OrdersPer10s <= 0 {
 		c.OrdersPer10s = 400 // the Standard tier's 40/s

@@ -218,17 +218,26 @@ func (x *Executor) findLeg(h *[32]byte) (*basket, int) {
 
 // applyTrade records one trade status of leg li (journaled) and updates
 // the books. A trade's status only moves forward; FAILED and CONFIRMED
-// are final.
+// are final. Its fee is the venue's when a report carries one (hasFee),
+// else computed with Config.FeeRounding; a computed fee is replaced by the
+// venue's when a later report of the trade brings it.
 func (x *Executor) applyTrade(bid uint64, l *leg, id []byte, st tradeStatus, price book.Price, size book.Size, fee int64, hasFee bool) (isNew bool) {
 	if size <= 0 {
 		return false
 	}
 	t := l.findTrade(id)
 	if t != nil {
-		if t.status == st || t.status == tradeFailed || t.status == tradeConfirmed || st < t.status && st != tradeFailed {
+		moved := !(t.status == st || t.status == tradeFailed || t.status == tradeConfirmed || st < t.status && st != tradeFailed)
+		venueFee := hasFee && !t.feeVenue
+		if !moved && !venueFee {
 			return false
 		}
-		t.status = st
+		if moved {
+			t.status = st
+		}
+		if venueFee {
+			t.fee, t.feeVenue = fee, true
+		}
 	} else {
 		isNew = true
 		nt := trade{id: string(id), status: st, shares: int64(size)}
@@ -237,9 +246,9 @@ func (x *Executor) applyTrade(bid uint64, l *leg, id []byte, st tradeStatus, pri
 		} else {
 			nt.cash = book.CostUp(price, size) // costs round up
 		}
-		nt.fee = fee
+		nt.fee, nt.feeVenue = fee, hasFee
 		if !hasFee {
-			nt.fee = x.cfg.fee(l.asset).FeeMicroUp(price, size, x.cfg.FeeDecimals)
+			nt.fee = x.cfg.FeeRounding.FeeMicro(x.cfg.fee(l.asset), price, size) // the venue's rounding, not ours
 		}
 		l.trades = append(l.trades, nt)
 		t = &l.trades[len(l.trades)-1]

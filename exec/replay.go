@@ -189,6 +189,7 @@ func (x *Executor) replayTrade(l *leg, v *fastjson.Value) error {
 	tid := v.GetStringBytes("id")
 	if t := l.findTrade(tid); t != nil {
 		t.status = st
+		t.fee = v.GetInt64("fee") // a later record may carry the venue's fee
 	} else {
 		l.trades = append(l.trades, trade{id: string(tid), status: st, shares: v.GetInt64("sh"), cash: v.GetInt64("cash"), fee: v.GetInt64("fee")})
 	}

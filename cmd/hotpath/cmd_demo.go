@@ -97,8 +97,12 @@ type demoResult struct {
 	PnLUSDVenue      json.Number `json:"pnl_usd_venue"`
 	PnLAgree         bool        `json:"pnl_agree"`
 	PnLDiffUSD       json.Number `json:"pnl_diff_usd"` // venue − engine
-	// PnLWithinFeeRounding: the engine is below the venue by less than the
-	// fee rounding of its trades (see runDemoOnce).
+	// PnLWithinFeeRounding is kept for readers of older reports and now
+	// equals PnLAgree: the executor books each trade's fee as the venue
+	// charged (or rounds it as the venue does), so the two must agree
+	// exactly.
+	//
+	// Deprecated: use pnl_agree.
 	PnLWithinFeeRounding bool        `json:"pnl_within_fee_rounding"`
 	FeesUSD              json.Number `json:"fees_usd"`
 	Latency              demoLatency `json:"latency_us"`
@@ -169,7 +173,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	} else {
 		writeDemoSummary(stdout, res)
 	}
-	if !res.PnLAgree && !res.PnLWithinFeeRounding || res.FalseBaskets > 0 || res.failedDrill() {
+	if !res.PnLAgree || res.FalseBaskets > 0 || res.failedDrill() {
 		return 1
 	}
 	return 0
@@ -330,20 +334,14 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	res.pnlVen = l.Cash - cash0 + eng.SetsValue(l.Positions)
 	res.PnLUSDEngine = usdNumber(res.pnlEngine)
 	res.PnLUSDVenue = usdNumber(res.pnlVen)
+	// Exact: the user channel's trade events carry no fee amount
+	// (protocol.md §3), but the executor books each trade's fee as the
+	// venue rounds it (exec.Config.FeeRounding: half-up at 5 decimals, the
+	// simulator's rule) and takes the venue's own amount from
+	// GET /data/trades when it has it.
 	res.PnLAgree = res.pnlEngine == res.pnlVen
-	// The user channel's trade events carry no fee amount (protocol.md §3),
-	// so the executor books each trade's taker fee as its own estimate,
-	// rounded up to 5 decimals, while the simulated venue rounds half-up:
-	// the engine may be lower by less than 10 µ$ per trade, never higher.
-	var trades int64
-	for _, t := range srv.Exchange().Trades() {
-		if t.TakerAddr == addr {
-			trades++
-		}
-	}
-	d := res.pnlVen - res.pnlEngine
-	res.PnLDiffUSD = usdNumber(d)
-	res.PnLWithinFeeRounding = d >= 0 && d < 10*max(trades, 1)
+	res.PnLDiffUSD = usdNumber(res.pnlVen - res.pnlEngine)
+	res.PnLWithinFeeRounding = res.PnLAgree
 	res.FeesUSD = usdNumber(x.Fees)
 	alertMu.Lock()
 	res.Alerts = append([]string{}, alerts...)
@@ -382,11 +380,7 @@ func writeDemoSummary(w io.Writer, r *demoResult) {
 	fmt.Fprintf(w, "baskets     %d opportunities, %d submitted, %d filled, %d killed, %d partial, %d unwound, %d false\n",
 		r.Opportunities, r.BasketsSubmitted, r.BasketsFilled, r.BasketsKilled, r.PartialBaskets, r.Unwinds, r.FalseBaskets)
 	agree := "agree"
-	switch {
-	case r.PnLAgree:
-	case r.PnLWithinFeeRounding:
-		agree = "engine $" + string(r.PnLDiffUSD) + " lower: its per-trade fee estimates round up, the venue rounds half-up"
-	default:
+	if !r.PnLAgree {
 		agree = "DISAGREE by $" + string(r.PnLDiffUSD)
 	}
 	fmt.Fprintf(w, "p&l         engine $%s, venue ledger $%s (%s), fees $%s\n", r.PnLUSDEngine, r.PnLUSDVenue, agree, r.FeesUSD)
