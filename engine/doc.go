@@ -17,8 +17,10 @@
 //	    loop body allocates nothing (stage_alloc_test.go).
 //	  - The exec goroutine calls exec.Executor.Submit per opportunity and Poll
 //	    when idle (settlement, leg risk, queries, heartbeats).
-//	  - The cold pool goroutine keeps the operator's pool view and paces what
-//	    the template signer gets (signerFeed).
+//	  - The cold pool goroutine keeps the operator's pool view, paces what
+//	    the template signer gets (signerFeed) and arms each hot leg at its
+//	    trigger price besides its ask (legArmer, triggerPrice), so a dip is
+//	    bought through a pre-signed template.
 //
 // Topology (ChooseTopology): compact parks the stages on bells the
 // producers ring; pinned spins them on dedicated cores; fused runs the

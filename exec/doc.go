@@ -17,9 +17,13 @@
 //
 //   - Submit(opp): kill/pause/validity gates → Risk.Check → Budget.Take(N)
 //     → a pre-signed template per leg (Pool.Take at (asset, limit, Q); on a
-//     miss Q is snapped down to the largest ladder size that still meets
-//     the venue minimums with a positive worst-case edge, else the leg is
-//     signed on the spot) → the intent is journaled → batches of ≤ 15 in
+//     miss, Pool.TakeAtOrAbove: the cheapest template above the limit —
+//     a dipped leg's trigger anchor — that the basket's worst-case edge,
+//     its margin, the spend-all depth and the risk room can pay for; when
+//     a leg still misses Q is snapped down to the largest ladder size that
+//     still meets the venue minimums with a positive worst-case edge, else
+//     the leg is signed on the spot at its exact limit) → the intent,
+//     with the limit actually signed, is journaled → batches of ≤ 15 in
 //     reused buffers, L2 HMAC over the exact bytes → written back to back
 //     on the warm connection → responses read, parsed, journaled, applied.
 //     On the template-hit path Submit allocates nothing.
