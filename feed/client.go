@@ -227,6 +227,10 @@ type ConnStats struct {
 	PingsSent    uint64
 	RingFullWait uint64 // times the reader waited for ring space
 	Bytes        uint64 // payload bytes of data messages
+	// Foreign counts decoded events about assets this connection does not
+	// carry, dropped (keepOwned): a market's messages may name both of its
+	// tokens (protocol §2.5, mirrored books, UNCERTAIN).
+	Foreign uint64
 }
 
 func (s *ConnStats) add(o *ConnStats) {
@@ -240,6 +244,42 @@ func (s *ConnStats) add(o *ConnStats) {
 	s.PingsSent += o.PingsSent
 	s.RingFullWait += o.RingFullWait
 	s.Bytes += o.Bytes
+	s.Foreign += o.Foreign
+}
+
+// ownedKinds are the kinds keepOwned filters: everything that changes or
+// judges a book. New markets and resolutions pass whatever connection
+// brings them (a duplicate is harmless, a dropped resolution is not).
+const ownedKinds = 1<<KindBookBegin | 1<<KindLevel | 1<<KindBookEnd | 1<<KindTickSize |
+	1<<KindLastTrade | 1<<KindBestBidAsk | 1<<KindSuspect
+
+// keepOwned drops, in place, the book events of evs about assets that
+// connection id does not carry (owner[a] != id), counting them in foreign,
+// and keeps FlagLast on the last event left. A connection then only ever
+// writes its own assets' books: when the venue sends a market's message,
+// entries of both tokens, to a connection subscribed to one of them
+// (protocol §2.5 mirrored books, UNCERTAIN), the other token's copy,
+// owned by another connection, is not applied out of order with that
+// connection's own stream (two streams interleaved by the consumer would
+// move a book back and forth: top-of-book and hash mismatches, or a wrong
+// book that no check catches). Allocation-free; one load per event.
+func keepOwned(evs []Event, owner []atomic.Int32, id int32, foreign *uint64) []Event {
+	n := 0
+	for i := range evs {
+		e := &evs[i]
+		if ownedKinds&(1<<e.Kind) != 0 && e.Asset != NoAsset && (int(e.Asset) >= len(owner) || owner[e.Asset].Load() != id) {
+			*foreign++
+			continue
+		}
+		if n != i {
+			evs[n] = *e
+		}
+		n++
+	}
+	if n < len(evs) && n > 0 {
+		evs[n-1].Flags |= FlagLast
+	}
+	return evs[:n]
 }
 
 type ctrlOp uint8
@@ -522,7 +562,7 @@ func (cn *Conn) readLoop() (healthy bool, err error) {
 			if cn.cfg.Tap != nil {
 				cn.cfg.Tap(cn.id, now, p)
 			}
-			evs := cn.dec.Decode(p, now)
+			evs := keepOwned(cn.dec.Decode(p, now), cn.client.owner, int32(cn.id), &cn.st.Foreign)
 			for i := range evs {
 				if !cn.push(&evs[i]) {
 					return healthy, errors.New("feed: ring closed")

@@ -131,6 +131,11 @@ type assetState struct {
 type connState struct {
 	last   int64 // RecvNs of the last data event (or of the resync)
 	canary book.AssetIndex
+	// dirty: assets touched by deltas in the connection's current frame.
+	// Per connection because a consumer draining several rings can see
+	// part of one connection's frame, then another connection's whole
+	// frame: its end must not check the first frame's unfinished books.
+	dirty []book.AssetIndex
 }
 
 // Integrity is the book stage's bookkeeping (design §6): it applies events to
@@ -146,7 +151,6 @@ type Integrity struct {
 	cfg     IntegrityConfig
 	assets  []assetState
 	conns   []connState
-	dirty   []book.AssetIndex // touched by deltas in the current frame
 	scratch []byte
 	ts      []byte
 	st      IntegrityStats
@@ -276,7 +280,9 @@ func (in *Integrity) Apply(e *Event) {
 		return
 	}
 	if e.Asset == NoAsset || int(e.Asset) >= len(in.assets) {
-		in.frameEnd(e)
+		if e.Flags&FlagLast != 0 {
+			in.frameEnd(e, in.conn(e.Conn))
+		}
 		return
 	}
 	a := e.Asset
@@ -321,7 +327,7 @@ func (in *Integrity) Apply(e *Event) {
 		} else if e.Flags&(FlagHash|FlagHashUnverifiable|FlagBestBid|FlagBestAsk) != 0 {
 			st.pend, st.hasPend = *e, true // checked at the end of the frame
 		}
-		in.markDirty(a)
+		cs.markDirty(a)
 	case KindBookEnd:
 		if !st.inSnap {
 			break
@@ -370,20 +376,19 @@ func (in *Integrity) Apply(e *Event) {
 			st.stale = false
 		}
 	}
-	in.frameEnd(e)
+	if e.Flags&FlagLast != 0 {
+		in.frameEnd(e, cs)
+	}
 }
 
-// frameEnd runs the per-frame checks on the books the frame's deltas
+// frameEnd runs the per-frame checks on the books the deltas of cs's frame
 // touched: top of book and hash against the asset's last entry of the frame,
 // then crossed. Checking only the last entry is right under both readings of
 // a message with several entries for one asset (each entry's top and hash
 // after that entry, or after the whole message: the last entry's agree), and
 // a crossing between two entries of one frame is not one.
-func (in *Integrity) frameEnd(e *Event) {
-	if e.Flags&FlagLast == 0 {
-		return
-	}
-	for _, a := range in.dirty {
+func (in *Integrity) frameEnd(e *Event, cs *connState) {
+	for _, a := range cs.dirty {
 		st := &in.assets[a]
 		pend := st.hasPend
 		st.hasPend = false
@@ -403,16 +408,16 @@ func (in *Integrity) frameEnd(e *Event) {
 			in.exclude(a, ExclCrossed, e.RecvNs)
 		}
 	}
-	in.dirty = in.dirty[:0]
+	cs.dirty = cs.dirty[:0]
 }
 
-func (in *Integrity) markDirty(a book.AssetIndex) {
-	for _, x := range in.dirty {
+func (cs *connState) markDirty(a book.AssetIndex) {
+	for _, x := range cs.dirty {
 		if x == a {
 			return
 		}
 	}
-	in.dirty = append(in.dirty, a)
+	cs.dirty = append(cs.dirty, a)
 }
 
 // topAgrees compares the venue's best_bid/best_ask of a delta with the book.

@@ -139,3 +139,41 @@ func TestIntegrityChecksLastEntryPerFrame(t *testing.T) {
 		}
 	}
 }
+
+// A consumer draining several rings can see part of one connection's frame
+// and then another connection's whole frame. The second frame's end must
+// not check the first frame's unfinished books: with the venue's per-entry
+// values describing the whole message (one reading of protocol §2.5),
+// asset 0's first entry disagrees with the book until its second entry is
+// applied.
+func TestIntegrityFrameEndPerConnection(t *testing.T) {
+	in, d, _ := snapshotted(t)
+	b := in.Book(0)
+	p1, _, _ := b.BestBid()
+	p2, _, ok2 := b.NextBid(p1)
+	p3, _, ok3 := b.NextBid(p2)
+	ba, _, _ := b.BestAsk()
+	if !ok2 || !ok3 {
+		t.Fatal("need three bid levels")
+	}
+	// Remove the two best bids; both entries carry the top after both.
+	entry := func(p book.Price, size string) string {
+		return `{"asset_id":"` + tokYes + `","price":"` + string(book.AppendPrice(nil, p)) + `","size":"` + size + `","side":"BUY","best_bid":"` +
+			string(book.AppendPrice(nil, p3)) + `","best_ask":"` + string(book.AppendPrice(nil, ba)) + `"}`
+	}
+	evs := d.Decode([]byte(`{"event_type":"price_change","price_changes":[`+entry(p1, "0")+`,`+entry(p2, "0")+`],"timestamp":"2"}`), 2_000)
+	if len(evs) != 2 || evs[1].Flags&FlagLast == 0 {
+		t.Fatalf("events %+v", evs)
+	}
+	in.Apply(&evs[0])                                                                        // connection 0: first entry only
+	in.Apply(&Event{Kind: KindLastTrade, Asset: 1, Conn: 1, RecvNs: 2_100, Flags: FlagLast}) // connection 1: a whole frame
+	in.Apply(&evs[1])                                                                        // connection 0: the rest
+	if st := in.Stats(); !in.Usable(0) || st.Exclusions[ExclTopMismatch] != 0 || st.Deltas != 2 {
+		t.Fatalf("usable %v stats %+v", in.Usable(0), st)
+	}
+	// The frame's end does check asset 0: a wrong top is still caught.
+	applyAll(in, d.Decode([]byte(`{"event_type":"price_change","price_changes":[`+entry(p1, "7")+`],"timestamp":"3"}`), 3_000))
+	if in.Usable(0) || in.Stats().Exclusions[ExclTopMismatch] != 1 {
+		t.Fatalf("wrong top not caught: %+v", in.Stats())
+	}
+}
