@@ -24,7 +24,7 @@ type aboveFixture struct {
 
 const aboveQ = 10_000_000
 
-func newAboveFixture(t *testing.T, fees []scan.FeeModel, both bool, perKey int, mod func(*Config)) *aboveFixture {
+func newAboveFixture(t testing.TB, fees []scan.FeeModel, both bool, perKey int, mod func(*Config)) *aboveFixture {
 	t.Helper()
 	reg := book.NewRegistry()
 	asks := []book.Price{310_000, 300_000, 320_000}
