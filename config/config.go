@@ -50,6 +50,7 @@ type Config struct {
 	Keys     Keys     `toml:"keys"`
 	Live     LiveCfg  `toml:"live"`
 	Universe Universe `toml:"universe"`
+	Feed     Feed     `toml:"feed"`
 	Strategy Strategy `toml:"strategy"`
 	Risk     Risk     `toml:"risk"`
 	Rate     Rate     `toml:"rate"`
@@ -93,6 +94,23 @@ type Universe struct {
 	Refresh       Duration `toml:"refresh"`
 	MaxEvents     int      `toml:"max_events"`
 	Events        []string `toml:"events"` // slugs or ids; empty = all that pass the gate
+}
+
+// Feed tunes the market-data staleness checks (feed.IntegrityConfig, whose
+// doc comments explain them). A stalled connection's books are excluded
+// from scanning, so nothing is traded on them, and it is reconnected.
+type Feed struct {
+	// CanarySilence: the longest a connection's canary (its busiest,
+	// regularly updated asset) may be silent; a busier canary trips sooner
+	// (4× its longest recent gap, down to a quarter of this).
+	CanarySilence Duration `toml:"canary_silence"`
+	// ConnStale: no data at all on a connection for this long (the
+	// backstop for connections too quiet for a canary; backs off 2× per
+	// trip in a row, up to 16×).
+	ConnStale Duration `toml:"conn_stale"`
+	// AssetStale: one asset without any update for this long is resynced
+	// (not scanned until its snapshot).
+	AssetStale Duration `toml:"asset_stale"`
 }
 
 // Strategy holds the trading thresholds.
@@ -172,6 +190,9 @@ func Default() Config {
 			AssetsPerConn: 500,
 		},
 		Universe: Universe{Refresh: Duration(60 * time.Second)},
+		// The same values as feed.DefaultCanarySilence, DefaultConnStale and
+		// DefaultAssetStale (config imports no stage; a test keeps them equal).
+		Feed: Feed{CanarySilence: Duration(time.Second), ConnStale: Duration(5 * time.Second), AssetStale: Duration(5 * time.Minute)},
 		Strategy: Strategy{
 			Margin:        Dollars(2_000),           // $0.002 per set
 			PoolEnter:     Ratio(1_020_000),         // 1.02
@@ -307,6 +328,16 @@ func (c *Config) Validate() error {
 	}
 	if c.Universe.MaxEvents < 0 {
 		p.add("universe.max_events", "must be >= 0")
+	}
+	f := c.Feed
+	if f.CanarySilence < Duration(100*time.Millisecond) || f.CanarySilence > Duration(5*time.Minute) {
+		p.add("feed.canary_silence", "must be 100ms..5m (shorter trips on scheduling noise), got %s", f.CanarySilence)
+	}
+	if f.ConnStale < f.CanarySilence {
+		p.add("feed.conn_stale", "must be >= canary_silence (%s): the canary is one of the connection's assets, got %s", f.CanarySilence, f.ConnStale)
+	}
+	if f.AssetStale < f.ConnStale {
+		p.add("feed.asset_stale", "must be >= conn_stale (%s): one asset is quieter than its connection, got %s", f.ConnStale, f.AssetStale)
 	}
 	if c.Strategy.Margin < 0 {
 		p.add("strategy.margin", "must be >= 0")

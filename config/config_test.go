@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotpath/hotpath/book"
+	"github.com/hotpath/hotpath/feed"
 )
 
 func writeConfig(t *testing.T, body string, mode os.FileMode) string {
@@ -100,6 +101,10 @@ func TestErrorsNameEveryKey(t *testing.T) {
 		{"bad env", "", []string{"HOTPATH_RISK_MAX_OPEN_BASKETS=lots"}, []string{"risk.max_open_baskets: from HOTPATH_RISK_MAX_OPEN_BASKETS: want an integer"}},
 		{"several", "[venue]\nchain_id = 1\nws_market_url = \"http://x\"\n[log]\nlevel = \"loud\"", nil,
 			[]string{"3 problems", "venue.chain_id", "venue.ws_market_url: scheme must be ws or wss", "log.level"}},
+		{"canary too short", "[feed]\ncanary_silence = \"10ms\"", nil, []string{"feed.canary_silence: must be 100ms..5m"}},
+		{"feed order", "[feed]\ncanary_silence = \"2s\"\nconn_stale = \"1s\"\nasset_stale = \"500ms\"", nil,
+			[]string{"feed.conn_stale: must be >= canary_silence (2s)", "feed.asset_stale: must be >= conn_stale (1s)"}},
+		{"feed duration syntax", "[feed]\nconn_stale = 5", nil, []string{"line 2: want a duration such as 10s"}},
 		{"pinned needs cores", "[topology]\nlayout = \"pinned\"\ncores = [1, 1]", nil, []string{"topology.cores: the pinned layout needs 3 cores", "core 1 listed twice"}},
 	}
 	for _, tc := range cases {
@@ -147,4 +152,22 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The [feed] defaults are the feed package's (config imports no stage, so
+// they are written twice); the keys load from the file and the environment.
+func TestFeedStaleness(t *testing.T) {
+	d := Default().Feed
+	if time.Duration(d.CanarySilence) != feed.DefaultCanarySilence || time.Duration(d.ConnStale) != feed.DefaultConnStale ||
+		time.Duration(d.AssetStale) != feed.DefaultAssetStale {
+		t.Fatalf("config defaults %+v differ from feed's", d)
+	}
+	p := writeConfig(t, "[feed]\ncanary_silence = \"500ms\"\nconn_stale = \"3s\"\n", 0o600)
+	c, err := Load(p, []string{"HOTPATH_FEED_ASSET_STALE=2m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Feed != (Feed{CanarySilence: Duration(500 * time.Millisecond), ConnStale: Duration(3 * time.Second), AssetStale: Duration(2 * time.Minute)}) {
+		t.Fatalf("feed = %+v", c.Feed)
+	}
 }

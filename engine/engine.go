@@ -244,7 +244,8 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 			e.why = fmt.Sprintf("fused needs one connection, the universe needs %d: compact instead", len(e.client.Conns()))
 		}
 	}
-	icfg := feed.IntegrityConfig{Registry: u.Registry, Hash: feed.HashHot}
+	icfg := feed.IntegrityConfig{Registry: u.Registry, Hash: feed.HashHot, CanarySilence: time.Duration(cfg.Feed.CanarySilence),
+		ConnStale: time.Duration(cfg.Feed.ConnStale), AssetStale: time.Duration(cfg.Feed.AssetStale)}
 	if e.client != nil {
 		icfg.Control = e.client
 	}
@@ -264,7 +265,7 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 	}
 	e.stage = newStage(stageConfig{p: p, in: e.in, sc: e.sc, opps: e.opps, obell: e.obell, poolSelf: poolSelf,
 		poolOut: e.poolOut, rec: e.recScan, now: Now, st: &e.st, jumpMove: e.opt.JumpMove, jumpWin: e.opt.JumpWindow,
-		cooldown: e.opt.JumpCooldown, holdOff: e.opt.HoldOff})
+		cooldown: e.opt.JumpCooldown, holdOff: e.opt.HoldOff, checkEach: icfg.CheckEvery()})
 	if cfg.Mode == config.Replay {
 		// A replay runs on the capture's clock: staleness, jump windows and
 		// cool-downs are judged by the recorded receive times, as they were

@@ -474,32 +474,90 @@ func TestClientReconnectsAfterDrop(t *testing.T) {
 	}
 }
 
+// A silent stall: the server keeps answering PING, data stops. On a busy,
+// regular connection the books are excluded within its pace limit (at most
+// CanarySilence, well before ConnStale), and usable again once the
+// reconnect's snapshots are in.
 func TestClientDetectsSilentStall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
+	const silence = 300 * time.Millisecond
 	h := newHarness(t, Config{PingInterval: 20 * time.Millisecond, PongTimeout: 10 * time.Second},
-		IntegrityConfig{ConnStale: 3 * time.Second, CanarySilence: 150 * time.Millisecond}, testTokens...)
+		IntegrityConfig{ConnStale: 10 * time.Second, CanarySilence: silence}, testTokens...)
 	h.waitSynced("initial")
-	// Keep the canary busy, then freeze the socket: PONGs keep coming, data does not.
-	for i := range 10 {
-		h.srv.change(tokA, book.Bid, 300_000, book.Size(i+1)*book.OneShare)
+	// Keep the canary busy and regular: a change every 10 ms.
+	stop, ticked := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ticked)
+		tk := time.NewTicker(10 * time.Millisecond)
+		defer tk.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+				h.srv.change(tokA, book.Bid, 300_000, book.Size(i%50+1)*book.OneShare)
+			}
+		}
+	}()
+	defer func() {
+		select {
+		case <-stop:
+		default:
+			close(stop)
+		}
+		<-ticked
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var canary book.AssetIndex
+		h.inspect(func(in *Integrity) { canary = in.Canary(0) })
+		if canary == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no canary chosen (%d)", canary)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	h.waitSynced("busy canary")
+	stalled := time.Now()
 	h.srv.stallAll()
-	h.srv.change(tokA, book.Bid, 310_000, 4*book.OneShare)
-	h.srv.change(tokB, book.Ask, 700_000, 5*book.OneShare)
+	var excluded time.Duration
+	for excluded == 0 {
+		usable := 0
+		h.inspect(func(in *Integrity) {
+			for a := range book.AssetIndex(len(testTokens)) {
+				if in.Usable(a) {
+					usable++
+				}
+			}
+		})
+		if usable == 0 {
+			excluded = time.Since(stalled)
+		} else if time.Since(stalled) > 5*time.Second {
+			t.Fatal("books still usable 5 s into the stall")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	<-ticked
 	st := h.waitSynced("after the stall")
 	if h.srv.accepts.Load() < 2 {
 		t.Fatal("no reconnect")
 	}
-	if st.CanaryReconnects == 0 {
-		t.Fatalf("stall not detected by the canary: %+v", st)
+	if st.StallReconnects+st.CanaryReconnects == 0 || st.Exclusions[ExclConnStale] == 0 {
+		t.Fatalf("stall not detected: %+v", st)
 	}
 	if cs := h.c.Stats(); cs.PongTimeouts != 0 || cs.PingsSent == 0 {
 		t.Fatalf("the link looked alive (PONGs) yet: %+v", cs)
 	}
-	t.Logf("stall reconnects %d, canary reconnects %d", st.StallReconnects, st.CanaryReconnects)
+	// The limit is at most CanarySilence and the consumer checks every
+	// 5 ms; the margin is for a loaded machine (ConnStale is 10 s).
+	if excluded > silence+2*time.Second {
+		t.Errorf("books excluded %v into the stall, limit %v", excluded, silence)
+	}
+	t.Logf("books excluded %v into the stall (limit <= %v); silence reconnects %d, canary %d", excluded, silence, st.StallReconnects, st.CanaryReconnects)
 }
 
 // With the canary out of the picture (it needs a busy asset), the

@@ -37,11 +37,12 @@ const (
 	ExclTopMismatch                   // venue best_bid/best_ask disagree with the book
 	ExclBadLevel                      // a level the book refused (off its grid)
 	ExclStale                         // no update for AssetStale: resynced to prove it
+	ExclConnStale                     // its connection went silent (canary or ConnStale): reconnected
 	NumExclusions
 )
 
 var exclNames = [NumExclusions]string{"disconnected", "suspect", "tick_change", "crossed",
-	"hash_mismatch", "top_mismatch", "bad_level", "stale"}
+	"hash_mismatch", "top_mismatch", "bad_level", "stale", "conn_stale"}
 
 // String is the exclusion's stable snake_case name.
 func (x Exclusion) String() string {
@@ -58,17 +59,30 @@ type IntegrityConfig struct {
 	Control  Control        // may be nil (replay, verify)
 	Hash     HashPolicy
 	// AssetStale: an asset without any update for this long is marked stale
-	// (not Usable) and resynced [5m]. A quiet market and a frozen feed look
-	// alike; a fresh snapshot tells them apart.
+	// (not Usable) and resynced [DefaultAssetStale]. A quiet market and a
+	// frozen feed look alike; a fresh snapshot tells them apart.
 	AssetStale time.Duration
-	// ConnStale: a connection without any data for this long is dropped and
-	// reconnected [60s].
+	// ConnStale caps how long a connection may go without any data before
+	// it is deemed stalled [DefaultConnStale]: every book it carries is
+	// then excluded (ExclConnStale) and it is reconnected; each book is
+	// usable again once its fresh snapshot arrives. The limit follows the
+	// connection's own pace: 4× its longest gap between data messages in
+	// the last canary window, at least CanarySilence/4, at most ConnStale,
+	// so a busy connection's stall shows in a fraction of a second.
+	// Consecutive trips without the connection turning busy again double
+	// it, up to 16×: a quiet night does not reconnect in a loop.
 	ConnStale time.Duration
-	// CanarySilence: when a connection's busiest asset (its canary) has
-	// been silent this long, the connection is deemed silently stalled and
-	// reconnected [30s]. The canary is re-chosen every CanarySilence: the
-	// asset with the most events (at least 3) in the window just ended; a
-	// window without such an asset keeps the previous canary.
+	// CanarySilence bounds how long a connection's canary may be silent
+	// before the connection is deemed stalled, with the same consequences
+	// [DefaultCanarySilence]; it also sets the floor above. Every canary
+	// window (CanaryWindows × CanarySilence) the canary is re-chosen: the
+	// asset with the most updates (at least 3) among those never silent
+	// for more than CanarySilence/2 in the window; its limit is 4× its
+	// longest gap in the window, at least CanarySilence/4, at most
+	// CanarySilence. The canary catches a connection that still carries
+	// some data but no longer its busiest asset's. A window in which the
+	// connection had data but no asset that regular disarms the canary (a
+	// quiet connection); a window without any data keeps it armed.
 	CanarySilence time.Duration
 	// ResyncRetry: a resync whose snapshot has not arrived after this long
 	// is requested again [10s].
@@ -81,6 +95,17 @@ type IntegrityConfig struct {
 	// event, the computed hash of the matching layout (or of layout 9 on a
 	// mismatch) and whether it matched. Cold path.
 	OnHash func(e *Event, computed [20]byte, l book.HashLayout, match bool)
+}
+
+// CheckEvery is how often the consumer should run Check for c's
+// thresholds: a tenth of CanarySilence (its default when zero), within
+// [20ms, 1s]. A stall is then caught within its limit plus that period.
+func (c IntegrityConfig) CheckEvery() time.Duration {
+	s := c.CanarySilence
+	if s <= 0 {
+		s = DefaultCanarySilence
+	}
+	return min(max(s/10, 20*time.Millisecond), time.Second)
 }
 
 // IntegrityStats are the integrity stage's counters.
@@ -109,9 +134,10 @@ func (s *IntegrityStats) HashChecks() uint64 {
 
 type assetState struct {
 	book      *book.Book
-	last      int64 // RecvNs of the last event about this asset
-	resyncAt  int64 // when a resync was requested and not yet answered (0: none)
-	window    uint32
+	last      int64  // RecvNs of the last event about this asset
+	resyncAt  int64  // when a resync was requested and not yet answered (0: none)
+	maxGap    int64  // longest silence between its events in the canary window
+	window    uint32 // updates in the canary window (a snapshot counts once)
 	conn      uint16
 	inSnap    bool
 	hot       bool
@@ -129,8 +155,19 @@ type assetState struct {
 }
 
 type connState struct {
-	last   int64 // RecvNs of the last data event (or of the resync)
-	canary book.AssetIndex
+	last        int64 // RecvNs of the last data event (or of the resync)
+	canary      book.AssetIndex
+	canaryLimit int64 // silence of the canary that trips the connection
+	limit       int64 // silence of the connection that trips it (before back-off)
+	maxGap      int64 // longest gap between its data events in the window
+	trips       uint8 // silence trips since the connection was last busy
+	winAny      bool  // the connection had data in the window
+	// between sessions: KindResync seen, no data since. The gap across a
+	// reconnect is not the venue's pace and is left out of maxGap.
+	between bool
+	winBest uint32
+	winCand book.AssetIndex // canary window: the best candidate so far
+	winGap  int64           // the candidate's longest gap
 	// dirty: assets touched by deltas in the connection's current frame.
 	// Per connection because a consumer draining several rings can see
 	// part of one connection's frame, then another connection's whole
@@ -162,13 +199,13 @@ type Integrity struct {
 // takes the hash metadata from the registry; SetMeta overrides it.
 func NewIntegrity(cfg IntegrityConfig) *Integrity {
 	if cfg.AssetStale <= 0 {
-		cfg.AssetStale = 5 * time.Minute
+		cfg.AssetStale = DefaultAssetStale
 	}
 	if cfg.ConnStale <= 0 {
-		cfg.ConnStale = 60 * time.Second
+		cfg.ConnStale = DefaultConnStale
 	}
 	if cfg.CanarySilence <= 0 {
-		cfg.CanarySilence = 30 * time.Second
+		cfg.CanarySilence = DefaultCanarySilence
 	}
 	if cfg.ResyncRetry <= 0 {
 		cfg.ResyncRetry = 10 * time.Second
@@ -199,7 +236,8 @@ func NewIntegrity(cfg IntegrityConfig) *Integrity {
 func (in *Integrity) Book(a book.AssetIndex) *book.Book { return in.assets[a].book }
 
 // Usable reports whether a's book may be scanned: Valid (complete snapshot,
-// no exclusion since) and not stale.
+// no exclusion since, which includes its connection's silence) and not
+// stale.
 func (in *Integrity) Usable(a book.AssetIndex) bool {
 	st := &in.assets[a]
 	return st.book.Valid() && !st.stale
@@ -252,7 +290,7 @@ func (in *Integrity) exclude(a book.AssetIndex, x Exclusion, now int64) {
 	st.book.Invalidate()
 	st.inSnap = false
 	in.st.Exclusions[x]++
-	if x != ExclDisconnected {
+	if x != ExclDisconnected && x != ExclConnStale { // those reconnect
 		in.resync(a, now)
 	}
 }
@@ -367,11 +405,21 @@ func (in *Integrity) Apply(e *Event) {
 		}
 		st.resyncAt = 0
 		cs.last = now // the connection is being rebuilt: re-arm stall detection
+		cs.between = true
 	}
 	if e.Kind != KindResync {
+		if gap := now - st.last; gap > st.maxGap {
+			st.maxGap = gap
+		}
 		st.last = now
-		st.window++
+		if e.Flags&FlagSnapshot == 0 && e.Kind != KindBookBegin {
+			st.window++ // an update; a snapshot's levels count once, at its end
+		}
+		if gap := now - cs.last; gap > cs.maxGap && !cs.between {
+			cs.maxGap = gap
+		}
 		cs.last = now
+		cs.winAny, cs.between = true, false
 		if st.stale && e.Kind != KindSuspect {
 			st.stale = false
 		}
@@ -439,9 +487,45 @@ func (in *Integrity) topAgrees(b *book.Book, e *Event) bool {
 	return true
 }
 
-// minCanaryEvents is how many events an asset needs in a window to serve as
-// its connection's canary (a nearly silent asset would make a poor alarm).
-const minCanaryEvents = 3
+// Staleness defaults (IntegrityConfig; config keys [feed] canary_silence,
+// conn_stale, asset_stale).
+//
+// DefaultCanarySilence is 1 s. A busy venue connection (hundreds of
+// assets; its busiest re-quoted several times a second) is judged by its
+// own pace: stalled after 4× its longest gap of the last 5 s, never less
+// than 250 ms, so the silent 3 s stall of the fault drill (PONGs still
+// answered) is caught in a fraction of a second instead of never (the old
+// defaults were 30 s and 60 s). The canary, the busiest asset never
+// silent for more than 0.5 s in the last 5 s, trips within 1 s of its
+// own silence. For random arrivals a silence of 4× the longest of the
+// last window's gaps is a one-in-a-million event per window; a false trip
+// costs one reconnect and a snapshot of each book.
+//
+// DefaultConnStale is 5 s: the cap for a quiet connection (sparse or
+// bursty traffic, which is not regular enough for a tighter limit): 5 s
+// without any data on up to 500 assets. Trips in a row back off.
+//
+// DefaultAssetStale is 5 min: one outcome of a neg-risk event can see no
+// order for minutes; the connection checks catch stalls, this one a venue
+// that silently stops sending one asset. Each trip resyncs one book.
+const (
+	DefaultCanarySilence = time.Second
+	DefaultConnStale     = 5 * time.Second
+	DefaultAssetStale    = 5 * time.Minute
+)
+
+const (
+	// minCanaryEvents is how many updates an asset needs in a window to
+	// serve as its connection's canary.
+	minCanaryEvents = 3
+	// CanaryWindows is the canary window in units of CanarySilence.
+	CanaryWindows = 5
+	// paceFactor: a silence limit is this many times the longest gap seen
+	// in the last window.
+	paceFactor = 4
+	// maxConnTrips caps the back-off at 1<<maxConnTrips.
+	maxConnTrips = 4
+)
 
 var layoutOrder = [3]book.HashLayout{book.HashLayout9, book.HashLayout10, book.HashLayout6}
 
@@ -509,20 +593,20 @@ func (in *Integrity) tryLayout(st *assetState, m *book.HashMeta, l book.HashLayo
 }
 
 // Check runs the time-based checks at now (ns, the receive clock): per
-// connection staleness and canary silence (→ Reconnect), per asset
-// staleness (→ not Usable, resync) and resync retries. Call it about once a
-// second from the Integrity's goroutine; it is O(assets).
+// connection silence and canary silence (→ the connection's books
+// excluded, Reconnect), per asset staleness (→ not Usable, resync) and
+// resync retries. It is O(assets); run it on the Integrity's goroutine
+// every CheckEvery: a stall is caught within its limit plus that period.
 func (in *Integrity) Check(now int64) {
 	ctl := in.cfg.Control
-	newWindow := now-in.lastWin >= int64(in.cfg.CanarySilence)
-	// A connection keeps its canary through windows without a busy asset:
-	// a silent window is exactly when the canary must stay armed.
-	var best []uint32
+	silence := int64(in.cfg.CanarySilence)
+	connStale := int64(in.cfg.ConnStale)
+	newWindow := now-in.lastWin >= CanaryWindows*silence
 	if newWindow {
 		in.lastWin = now
-		best = make([]uint32, len(in.conns)) // cold: once per window
-		for i := range best {
-			best[i] = minCanaryEvents - 1
+		for i := range in.conns {
+			cs := &in.conns[i]
+			cs.winBest, cs.winCand, cs.winGap = minCanaryEvents-1, NoAsset, 0
 		}
 	}
 	stale := uint64(0)
@@ -530,11 +614,14 @@ func (in *Integrity) Check(now int64) {
 		st := &in.assets[i]
 		a := book.AssetIndex(i)
 		if newWindow && st.last != 0 && int(st.conn) < len(in.conns) {
-			if st.window > best[st.conn] {
-				best[st.conn] = st.window
-				in.conns[st.conn].canary = a
+			cs := &in.conns[st.conn]
+			// The silence since its last update counts: a canary must have
+			// been regular up to the end of the window.
+			gap := max(st.maxGap, now-st.last)
+			if st.window > cs.winBest && 2*gap <= silence {
+				cs.winBest, cs.winCand, cs.winGap = st.window, a, gap
 			}
-			st.window = 0
+			st.window, st.maxGap = 0, 0
 		}
 		if st.last != 0 && !st.stale && now-st.last > int64(in.cfg.AssetStale) {
 			st.stale = true
@@ -551,23 +638,71 @@ func (in *Integrity) Check(now int64) {
 	in.st.StaleAssets = stale
 	for i := range in.conns {
 		cs := &in.conns[i]
+		if cs.limit == 0 {
+			cs.limit = connStale
+		}
+		if newWindow {
+			if cs.winAny { // else no data at all: keep the limits armed
+				gap := cs.maxGap
+				if !cs.between {
+					gap = max(gap, now-cs.last)
+				}
+				cs.limit = min(max(paceFactor*gap, silence/paceFactor), connStale)
+				if cs.limit < connStale {
+					cs.trips = 0 // busy again
+				}
+				cs.canary = cs.winCand // NoAsset when nothing was regular enough: quiet
+				cs.canaryLimit = min(max(paceFactor*cs.winGap, silence/paceFactor), silence)
+			}
+			cs.maxGap, cs.winAny = 0, false
+		}
 		if cs.last == 0 {
 			continue
 		}
-		reconnect := false
-		if now-cs.last > int64(in.cfg.ConnStale) {
-			in.st.StallReconnects++
-			reconnect = true
-		} else if c := cs.canary; c != NoAsset && now-in.assets[c].last > int64(in.cfg.CanarySilence) {
-			in.st.CanaryReconnects++
-			reconnect = true
+		lim := cs.limit
+		if cs.between { // reconnecting: the session's own pace is not known yet
+			lim = connStale
 		}
-		if reconnect {
+		trip := false
+		if now-cs.last > lim<<min(cs.trips, maxConnTrips) {
+			in.st.StallReconnects++
+			trip = true
+		} else if c := cs.canary; c != NoAsset && now-in.assets[c].last > cs.canaryLimit {
+			in.st.CanaryReconnects++
+			trip = true
+		}
+		if trip {
+			cs.trips++
 			cs.last = now // re-arm: the resync events of the new session follow
 			cs.canary = NoAsset
+			in.connStale(uint16(i), now)
 			if ctl != nil {
 				ctl.Reconnect(uint16(i))
 			}
+		}
+	}
+}
+
+// connStale excludes every usable book of connection id: its data may be
+// behind the venue by as long as it has been silent. With a Control the
+// reconnect brings every book back through its own fresh snapshot; without
+// one (replay) the books are marked stale instead, each usable again at its
+// next event. Cold: O(assets), once per trip.
+func (in *Integrity) connStale(id uint16, now int64) {
+	for i := range in.assets {
+		st := &in.assets[i]
+		if st.conn != id || st.last == 0 {
+			continue
+		}
+		if in.cfg.Control == nil {
+			if st.book.Valid() && !st.stale {
+				st.stale = true
+				in.st.Exclusions[ExclConnStale]++
+			}
+			continue
+		}
+		if st.book.Valid() {
+			in.exclude(book.AssetIndex(i), ExclConnStale, now)
 		}
 	}
 }

@@ -177,3 +177,188 @@ func TestIntegrityFrameEndPerConnection(t *testing.T) {
 		t.Fatalf("wrong top not caught: %+v", in.Stats())
 	}
 }
+
+// stallRig is an Integrity with one usable book (asset 0, connection 0)
+// on a simulated clock in ns.
+type stallRig struct {
+	t   *testing.T
+	in  *Integrity
+	d   *Decoder
+	ctl *fakeControl
+	now int64
+}
+
+func newStallRig(t *testing.T, cfg IntegrityConfig, withControl bool) *stallRig {
+	reg := polypyRegistry(t)
+	r := &stallRig{t: t, ctl: &fakeControl{}, now: int64(time.Second)}
+	cfg.Registry = reg
+	if withControl {
+		cfg.Control = r.ctl
+	}
+	r.in = NewIntegrity(cfg)
+	r.d = NewDecoder(reg, 0)
+	r.snapshot()
+	return r
+}
+
+func (r *stallRig) snapshot() {
+	applyAll(r.in, r.d.Decode(polypyLine(r.t, 0), r.now))
+	if !r.in.Usable(0) {
+		r.t.Fatal("not usable after snapshot")
+	}
+}
+
+// run advances the clock to until in 10 ms steps, running Check at each
+// and sending an update of asset 0 whenever send says so. It returns the
+// first time asset 0 was not usable (0: always usable).
+func (r *stallRig) run(until int64, send func(now int64) bool) int64 {
+	var lost int64
+	for r.now+int64(10*time.Millisecond) <= until {
+		r.now += int64(10 * time.Millisecond)
+		if send != nil && send(r.now) {
+			r.in.Apply(&Event{Kind: KindLastTrade, Asset: 0, RecvNs: r.now, Price: 500_000, Flags: FlagLast})
+		}
+		r.in.Check(r.now)
+		if lost == 0 && !r.in.Usable(0) {
+			lost = r.now
+		}
+	}
+	return lost
+}
+
+func every(d time.Duration) func(int64) bool {
+	return func(now int64) bool { return now%int64(d) == 0 }
+}
+
+// A busy, regular connection: a stall (no data, no error) is caught at 4×
+// its longest recent gap (at least CanarySilence/4), the connection's books
+// are excluded and it is reconnected (no per-book resync: the reconnect
+// brings the snapshots); the fresh snapshot makes the book usable again.
+func TestIntegrityPaceCatchesSilentStall(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, true)
+	if lost := r.run(int64(12*time.Second), every(50*time.Millisecond)); lost != 0 {
+		t.Fatalf("excluded at %d while busy: %+v", lost, r.in.Stats())
+	}
+	stallAt := r.in.LastUpdate(0)
+	lost := r.run(r.now+int64(270*time.Millisecond), nil)
+	// Its longest gap was 50 ms: limit max(4 × 50 ms, CanarySilence/4) = 250 ms.
+	if lost <= stallAt+int64(250*time.Millisecond) || lost > stallAt+int64(260*time.Millisecond) {
+		t.Fatalf("excluded %v after the last update, want just past 250ms", time.Duration(lost-stallAt))
+	}
+	st := r.in.Stats()
+	if st.StallReconnects != 1 || st.Exclusions[ExclConnStale] != 1 ||
+		len(r.ctl.reconnects) != 1 || r.ctl.reconnects[0] != 0 || len(r.ctl.resyncs) != 0 {
+		t.Fatalf("stats %+v reconnects %v resyncs %v", st, r.ctl.reconnects, r.ctl.resyncs)
+	}
+	// The client's new session: every book resynced; 2 s of reconnecting
+	// (no trip: ConnStale applies between sessions); the snapshot.
+	r.in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: r.now, Flags: FlagLast})
+	r.run(r.now+int64(2*time.Second), nil)
+	r.snapshot()
+	if lost := r.run(r.now+int64(6*time.Second), every(50*time.Millisecond)); lost != 0 {
+		t.Fatalf("excluded again at +%v", time.Duration(lost-stallAt))
+	}
+	if st := r.in.Stats(); st.StallReconnects != 1 || len(r.ctl.reconnects) != 1 {
+		t.Fatalf("tripped while reconnecting: %+v", st)
+	}
+	// The reconnect's 2 s gap is not the venue's pace: the next stall is
+	// caught as fast as the first.
+	stallAt = r.in.LastUpdate(0)
+	lost = r.run(r.now+int64(time.Second), nil)
+	if lost <= stallAt+int64(250*time.Millisecond) || lost > stallAt+int64(260*time.Millisecond) {
+		t.Fatalf("second stall excluded %v after the last update, want just past 250ms", time.Duration(lost-stallAt))
+	}
+}
+
+// The canary catches a connection that still carries data, but no longer
+// its busiest asset's.
+func TestIntegrityCanaryCatchesPartialStall(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, true)
+	other := func(now int64) {
+		if now%int64(50*time.Millisecond) == 0 {
+			r.in.Apply(&Event{Kind: KindLastTrade, Asset: 1, RecvNs: now, Price: 500_000, Flags: FlagLast})
+		}
+	}
+	busy := every(20 * time.Millisecond)
+	if lost := r.run(int64(12*time.Second), func(now int64) bool { other(now); return busy(now) }); lost != 0 {
+		t.Fatalf("excluded at %d while busy: %+v", lost, r.in.Stats())
+	}
+	if r.in.Canary(0) != 0 {
+		t.Fatalf("canary %d, want asset 0", r.in.Canary(0))
+	}
+	stallAt := r.now
+	lost := r.run(stallAt+int64(time.Second), func(now int64) bool { other(now); return false })
+	// The canary's longest gap was 20 ms: limit max(80 ms, 250 ms).
+	if lost <= stallAt+int64(250*time.Millisecond) || lost > stallAt+int64(260*time.Millisecond) {
+		t.Fatalf("excluded %v after the canary's last update, want just past 250ms", time.Duration(lost-stallAt))
+	}
+	if st := r.in.Stats(); st.CanaryReconnects != 1 || st.StallReconnects != 0 || len(r.ctl.reconnects) != 1 {
+		t.Fatalf("stats %+v reconnects %v", st, r.ctl.reconnects)
+	}
+}
+
+// A connection whose traffic comes in bursts has no canary (a lull would
+// trip it); ConnStale catches its stall, and trips in a row without the
+// connection turning busy back off (5 s, 10 s, 20 s) instead of
+// reconnecting a quiet connection in a loop.
+func TestIntegrityQuietConnectionBacksOff(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 5 * time.Second}, true)
+	bursty := func(now int64) bool { return now%int64(2*time.Second) < int64(50*time.Millisecond) }
+	if lost := r.run(int64(30*time.Second), bursty); lost != 0 || r.in.Canary(0) != NoAsset {
+		t.Fatalf("lost %d canary %d: %+v", lost, r.in.Canary(0), r.in.Stats())
+	}
+	last := r.in.LastUpdate(0)
+	var trips []time.Duration
+	prev := r.in.Stats().StallReconnects
+	for r.now < last+int64(40*time.Second) {
+		r.run(r.now+int64(10*time.Millisecond), nil)
+		if n := r.in.Stats().StallReconnects; n != prev {
+			prev = n
+			trips = append(trips, time.Duration(r.now-last).Round(100*time.Millisecond))
+			r.in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: r.now, Flags: FlagLast})
+		}
+	}
+	want := []time.Duration{5 * time.Second, 15 * time.Second, 35 * time.Second}
+	if len(trips) != len(want) || trips[0] != want[0] || trips[1] != want[1] || trips[2] != want[2] {
+		t.Fatalf("trips at %v after the last update, want %v", trips, want)
+	}
+	if st := r.in.Stats(); st.CanaryReconnects != 0 || st.Exclusions[ExclConnStale] != 1 {
+		t.Fatalf("%+v", st)
+	}
+	// Busy again: a canary is chosen and the back-off resets.
+	r.snapshot()
+	r.run(r.now+int64(11*time.Second), every(20*time.Millisecond))
+	if r.in.Canary(0) != 0 || r.in.conns[0].trips != 0 {
+		t.Fatalf("canary %d trips %d", r.in.Canary(0), r.in.conns[0].trips)
+	}
+}
+
+// Without a Control (replay) there is no reconnect to bring snapshots: a
+// silent connection's books are stale until their next event.
+func TestIntegrityStallWithoutControl(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, false)
+	r.run(int64(12*time.Second), every(50*time.Millisecond))
+	if lost := r.run(r.now+int64(time.Second), nil); lost == 0 {
+		t.Fatal("stall not detected")
+	}
+	if st := r.in.Stats(); st.Exclusions[ExclConnStale] != 1 || st.StaleAssets != 1 || !r.in.Book(0).Valid() {
+		t.Fatalf("%+v", st)
+	}
+	r.run(r.now+int64(10*time.Millisecond), func(int64) bool { return true })
+	if !r.in.Usable(0) {
+		t.Fatal("not usable after fresh data")
+	}
+}
+
+func TestCheckEvery(t *testing.T) {
+	for _, tc := range []struct{ silence, want time.Duration }{
+		{0, 100 * time.Millisecond}, // the default, 1 s
+		{time.Second, 100 * time.Millisecond},
+		{100 * time.Millisecond, 20 * time.Millisecond},
+		{time.Minute, time.Second},
+	} {
+		if got := (IntegrityConfig{CanarySilence: tc.silence}).CheckEvery(); got != tc.want {
+			t.Errorf("CanarySilence %v: CheckEvery %v, want %v", tc.silence, got, tc.want)
+		}
+	}
+}
