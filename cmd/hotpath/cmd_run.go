@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -218,20 +219,20 @@ func runEngine(ctx context.Context, cfg config.Config, f *runFlags, stdout, stde
 	coll := hist.NewCollector(hist.Options{Conditions: []string{"mode " + string(cfg.Mode)}})
 	opt.Collector = coll
 
-	eng, err := engine.New(cfg, opt)
-	if err != nil {
-		return 1, err
-	}
-	fmt.Fprint(stdout, eng.Summary())
-
-	// Ops: metrics + health, Telegram, systemd.
+	// Ops: metrics + health first, so that the summary names the address
+	// actually bound (with port 0 the kernel picks it) and /readyz answers
+	// "starting" while the universe is discovered.
 	reg := metrics.NewRegistry()
-	if err := eng.RegisterMetrics(reg); err != nil {
-		return 1, err
-	}
+	var engp atomic.Pointer[engine.Engine]
 	var srv *metrics.Server
 	if cfg.Ops.MetricsAddr != "" {
-		if srv, err = metrics.NewServer(metrics.ServerConfig{Addr: cfg.Ops.MetricsAddr, Pprof: cfg.Ops.Pprof}, reg, eng.Ready); err != nil {
+		ready := func() error {
+			if e := engp.Load(); e != nil {
+				return e.Ready()
+			}
+			return errors.New("starting")
+		}
+		if srv, err = metrics.NewServer(metrics.ServerConfig{Addr: cfg.Ops.MetricsAddr, Pprof: cfg.Ops.Pprof}, reg, ready); err != nil {
 			return 2, err
 		}
 		if err := srv.Start(); err != nil {
@@ -242,7 +243,20 @@ func runEngine(ctx context.Context, cfg config.Config, f *runFlags, stdout, stde
 			defer cancel()
 			_ = srv.Shutdown(sctx)
 		}()
+		cfg.Ops.MetricsAddr = srv.Addr()
 	}
+
+	eng, err := engine.New(cfg, opt)
+	if err != nil {
+		return 1, err
+	}
+	if err := eng.RegisterMetrics(reg); err != nil {
+		return 1, err
+	}
+	engp.Store(eng)
+	fmt.Fprint(stdout, eng.Summary())
+
+	// Telegram, systemd.
 	if tok, _, _ := creds.Lookup("HOTPATH_TELEGRAM_TOKEN"); tok != "" && len(cfg.Ops.TelegramChats) > 0 {
 		red.Add(tok)
 		if bot, err = telegram.New(telegram.Config{Token: tok, APIBase: cfg.Ops.TelegramAPI, AllowedChats: cfg.Ops.TelegramChats,

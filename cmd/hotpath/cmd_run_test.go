@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,12 @@ metrics_addr = "127.0.0.1:0"
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The metrics line names the port bound, not the configured 0.
+	_, line, _ := strings.Cut(out, "metrics     http://")
+	hostPort, _, _ := strings.Cut(line, "/metrics")
+	if _, port, err := net.SplitHostPort(hostPort); err != nil || port == "0" || port == "" {
+		t.Errorf("metrics address %q (%v) is not the bound one:\n%s", hostPort, err, out)
 	}
 }
 
