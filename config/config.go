@@ -100,13 +100,14 @@ type Universe struct {
 // doc comments explain them). A stalled connection's books are excluded
 // from scanning, so nothing is traded on them, and it is reconnected.
 type Feed struct {
-	// CanarySilence: the longest a connection's canary (its busiest,
-	// regularly updated asset) may be silent; a busier canary trips sooner
-	// (4× its longest recent gap, down to a quarter of this).
+	// CanarySilence sets how soon a silent connection is caught: stalled
+	// after 4× its longest gap between messages over the last
+	// 5 × CanarySilence, at least CanarySilence/4; its canary (the busiest
+	// asset never silent for more than CanarySilence/2 in that window) may
+	// be silent for 4× its own longest gap, at most CanarySilence.
 	CanarySilence Duration `toml:"canary_silence"`
-	// ConnStale: no data at all on a connection for this long (the
-	// backstop for connections too quiet for a canary; backs off 2× per
-	// trip in a row, up to 16×).
+	// ConnStale caps a connection's silence limit (connections too quiet
+	// for a tighter one); trips in a row back off 2× each, up to 16×.
 	ConnStale Duration `toml:"conn_stale"`
 	// AssetStale: one asset without any update for this long is resynced
 	// (not scanned until its snapshot).

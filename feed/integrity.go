@@ -496,10 +496,11 @@ func (in *Integrity) topAgrees(b *book.Book, e *Event) bool {
 // than 250 ms, so the silent 3 s stall of the fault drill (PONGs still
 // answered) is caught in a fraction of a second instead of never (the old
 // defaults were 30 s and 60 s). The canary, the busiest asset never
-// silent for more than 0.5 s in the last 5 s, trips within 1 s of its
-// own silence. For random arrivals a silence of 4× the longest of the
-// last window's gaps is a one-in-a-million event per window; a false trip
-// costs one reconnect and a snapshot of each book.
+// silent for more than 0.5 s in the last 5 s, trips after at most 1 s of
+// its own silence. For random arrivals, n per window, a silence of 4× the
+// longest of the window's gaps has odds of about n⁻³ per window (one in a
+// million at 100); a false trip costs one reconnect and a snapshot of each
+// book.
 //
 // DefaultConnStale is 5 s: the cap for a quiet connection (sparse or
 // bursty traffic, which is not regular enough for a tighter limit): 5 s
