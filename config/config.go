@@ -103,8 +103,8 @@ type Feed struct {
 	// CanarySilence sets how soon a silent connection is caught: stalled
 	// after 4× its longest gap between messages over the last
 	// 5 × CanarySilence, at least CanarySilence/4; its canary (the busiest
-	// asset never silent for more than CanarySilence/2 in that window) may
-	// be silent for 4× its own longest gap, at most CanarySilence.
+	// asset with 50 updates or more and never silent for more than
+	// CanarySilence/4 in that window) for 4× its own longest gap.
 	CanarySilence Duration `toml:"canary_silence"`
 	// ConnStale caps a connection's silence limit (connections too quiet
 	// for a tighter one); trips in a row back off 2× each, up to 16×.

@@ -66,8 +66,9 @@ type IntegrityConfig struct {
 	// it is deemed stalled [DefaultConnStale]: every book it carries is
 	// then excluded (ExclConnStale) and it is reconnected; each book is
 	// usable again once its fresh snapshot arrives. The limit follows the
-	// connection's own pace: 4× its longest gap between data messages in
-	// the last canary window, at least CanarySilence/4, at most ConnStale,
+	// connection's own pace: after a whole canary window with at least 50
+	// updates, 4× its longest gap between data messages in that window
+	// (reconnects left out), at least CanarySilence/4, at most ConnStale,
 	// so a busy connection's stall shows in a fraction of a second.
 	// Consecutive trips without the connection turning busy again double
 	// it, up to 16×: a quiet night does not reconnect in a loop.
@@ -76,13 +77,13 @@ type IntegrityConfig struct {
 	// before the connection is deemed stalled, with the same consequences
 	// [DefaultCanarySilence]; it also sets the floor above. Every canary
 	// window (CanaryWindows × CanarySilence) the canary is re-chosen: the
-	// asset with the most updates (at least 3) among those never silent
-	// for more than CanarySilence/2 in the window; its limit is 4× its
-	// longest gap in the window, at least CanarySilence/4, at most
-	// CanarySilence. The canary catches a connection that still carries
-	// some data but no longer its busiest asset's. A window in which the
-	// connection had data but no asset that regular disarms the canary (a
-	// quiet connection); a window without any data keeps it armed.
+	// asset with the most updates (at least 50) among those never silent
+	// for more than CanarySilence/4 in the window; its limit is 4× its
+	// longest gap in the window, at least CanarySilence/4. The canary
+	// catches a connection that still carries some data but no longer its
+	// busiest asset's. A window in which the connection had data but no
+	// asset that busy and regular disarms the canary; a window without any
+	// data keeps it armed.
 	CanarySilence time.Duration
 	// ResyncRetry: a resync whose snapshot has not arrived after this long
 	// is requested again [10s].
@@ -157,13 +158,14 @@ type assetState struct {
 type connState struct {
 	last        int64 // RecvNs of the last data event (or of the resync)
 	canary      book.AssetIndex
-	canaryLimit int64 // silence of the canary that trips the connection
-	limit       int64 // silence of the connection that trips it (before back-off)
-	maxGap      int64 // longest gap between its data events in the window
-	trips       uint8 // silence trips since the connection was last busy
-	winAny      bool  // the connection had data in the window
-	// between sessions: KindResync seen, no data since. The gap across a
-	// reconnect is not the venue's pace and is left out of maxGap.
+	canaryLimit int64  // silence of the canary that trips the connection
+	limit       int64  // silence of the connection that trips it (before back-off)
+	maxGap      int64  // longest gap between its data events in the window
+	trips       uint8  // silence trips since the connection was last busy
+	winN        uint32 // updates of the connection in the window
+	// between sessions (or before the first): KindResync seen, no data
+	// since. The gap across a reconnect is not the venue's pace and is
+	// left out of maxGap.
 	between bool
 	winBest uint32
 	winCand book.AssetIndex // canary window: the best candidate so far
@@ -278,7 +280,7 @@ func (in *Integrity) Canary(id uint16) book.AssetIndex {
 
 func (in *Integrity) conn(id uint16) *connState {
 	for int(id) >= len(in.conns) { // cold: grows once per new connection id
-		in.conns = append(in.conns, connState{canary: NoAsset})
+		in.conns = append(in.conns, connState{canary: NoAsset, between: true}) // no pace before its first data
 	}
 	return &in.conns[id]
 }
@@ -414,12 +416,13 @@ func (in *Integrity) Apply(e *Event) {
 		st.last = now
 		if e.Flags&FlagSnapshot == 0 && e.Kind != KindBookBegin {
 			st.window++ // an update; a snapshot's levels count once, at its end
+			cs.winN++
 		}
 		if gap := now - cs.last; gap > cs.maxGap && !cs.between {
 			cs.maxGap = gap
 		}
 		cs.last = now
-		cs.winAny, cs.between = true, false
+		cs.between = false
 		if st.stale && e.Kind != KindSuspect {
 			st.stale = false
 		}
@@ -495,12 +498,12 @@ func (in *Integrity) topAgrees(b *book.Book, e *Event) bool {
 // own pace: stalled after 4× its longest gap of the last 5 s, never less
 // than 250 ms, so the silent 3 s stall of the fault drill (PONGs still
 // answered) is caught in a fraction of a second instead of never (the old
-// defaults were 30 s and 60 s). The canary, the busiest asset never
-// silent for more than 0.5 s in the last 5 s, trips after at most 1 s of
-// its own silence. For random arrivals, n per window, a silence of 4× the
-// longest of the window's gaps has odds of about n⁻³ per window (one in a
-// million at 100); a false trip costs one reconnect and a snapshot of each
-// book.
+// defaults were 30 s and 60 s). The canary, the busiest asset with at
+// least 50 updates and never silent for more than 250 ms in the last 5 s,
+// trips after 4× its own longest gap (at most 1 s). For random arrivals,
+// n ≥ 50 per window, a silence of 4× the longest of the window's gaps has
+// odds of about n⁻³ per window (one in a million at 100); a false trip
+// costs one reconnect and a snapshot of each book.
 //
 // DefaultConnStale is 5 s: the cap for a quiet connection (sparse or
 // bursty traffic, which is not regular enough for a tighter limit): 5 s
@@ -516,9 +519,10 @@ const (
 )
 
 const (
-	// minCanaryEvents is how many updates an asset needs in a window to
-	// serve as its connection's canary.
-	minCanaryEvents = 3
+	// minPaceEvents is how many updates a connection needs in a window for
+	// its pace to set its limit (fewer: ConnStale), and an asset to serve
+	// as its canary.
+	minPaceEvents = 50
 	// CanaryWindows is the canary window in units of CanarySilence.
 	CanaryWindows = 5
 	// paceFactor: a silence limit is this many times the longest gap seen
@@ -603,11 +607,12 @@ func (in *Integrity) Check(now int64) {
 	silence := int64(in.cfg.CanarySilence)
 	connStale := int64(in.cfg.ConnStale)
 	newWindow := now-in.lastWin >= CanaryWindows*silence
+	full := in.lastWin != 0 // the window just ended lasted its whole length
 	if newWindow {
 		in.lastWin = now
 		for i := range in.conns {
 			cs := &in.conns[i]
-			cs.winBest, cs.winCand, cs.winGap = minCanaryEvents-1, NoAsset, 0
+			cs.winBest, cs.winCand, cs.winGap = minPaceEvents-1, NoAsset, 0
 		}
 	}
 	stale := uint64(0)
@@ -619,7 +624,7 @@ func (in *Integrity) Check(now int64) {
 			// The silence since its last update counts: a canary must have
 			// been regular up to the end of the window.
 			gap := max(st.maxGap, now-st.last)
-			if st.window > cs.winBest && 2*gap <= silence {
+			if st.window > cs.winBest && paceFactor*gap <= silence {
 				cs.winBest, cs.winCand, cs.winGap = st.window, a, gap
 			}
 			st.window, st.maxGap = 0, 0
@@ -643,19 +648,22 @@ func (in *Integrity) Check(now int64) {
 			cs.limit = connStale
 		}
 		if newWindow {
-			if cs.winAny { // else no data at all: keep the limits armed
+			if cs.winN > 0 { // else no data at all: keep the limits armed
 				gap := cs.maxGap
 				if !cs.between {
 					gap = max(gap, now-cs.last)
 				}
-				cs.limit = min(max(paceFactor*gap, silence/paceFactor), connStale)
+				cs.limit = connStale
+				if full && cs.winN >= minPaceEvents { // enough to know its pace
+					cs.limit = min(max(paceFactor*gap, silence/paceFactor), connStale)
+				}
 				if cs.limit < connStale {
 					cs.trips = 0 // busy again
 				}
 				cs.canary = cs.winCand // NoAsset when nothing was regular enough: quiet
 				cs.canaryLimit = min(max(paceFactor*cs.winGap, silence/paceFactor), silence)
 			}
-			cs.maxGap, cs.winAny = 0, false
+			cs.maxGap, cs.winN = 0, 0
 		}
 		if cs.last == 0 {
 			continue

@@ -270,6 +270,23 @@ func TestIntegrityPaceCatchesSilentStall(t *testing.T) {
 	}
 }
 
+// A pace needs evidence: right after the start, and for a connection with
+// fewer than 50 updates in a window, the limit is ConnStale.
+func TestIntegrityPaceNeedsEvidence(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 5 * time.Second}, true)
+	// Just after the snapshot: a 2 s silence is no stall yet.
+	if lost := r.run(r.now+int64(2*time.Second), nil); lost != 0 {
+		t.Fatalf("tripped %v after the start", time.Duration(lost-int64(time.Second)))
+	}
+	// 25 updates per 5 s window: regular, but too few for a pace.
+	r.run(int64(20*time.Second), every(200*time.Millisecond))
+	last := r.in.LastUpdate(0)
+	lost := r.run(r.now+int64(6*time.Second), nil)
+	if lost-last < int64(5*time.Second) || lost-last > int64(5*time.Second+10*time.Millisecond) {
+		t.Fatalf("excluded %v after the last update, want ConnStale (5s)", time.Duration(lost-last))
+	}
+}
+
 // The canary catches a connection that still carries data, but no longer
 // its busiest asset's.
 func TestIntegrityCanaryCatchesPartialStall(t *testing.T) {
