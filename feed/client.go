@@ -487,6 +487,11 @@ func (cn *Conn) session(ctx context.Context) (healthy bool, err error) {
 		cn.endSession(nc, assets)
 		return false, err
 	}
+	// Publish the session's start now: readLoop publishes at most once a
+	// second and only when a frame arrives, so on a quiet market Stats
+	// (and /readyz, hotpath_feed_up) would show the connection down until
+	// the first PONG after a second.
+	cn.publish()
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
