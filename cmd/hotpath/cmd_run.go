@@ -18,6 +18,7 @@ import (
 	"github.com/hotpath/hotpath/engine"
 	"github.com/hotpath/hotpath/hist"
 	"github.com/hotpath/hotpath/market"
+	"github.com/hotpath/hotpath/ops"
 	"github.com/hotpath/hotpath/ops/creds"
 	"github.com/hotpath/hotpath/ops/logx"
 	"github.com/hotpath/hotpath/ops/metrics"
@@ -265,6 +266,7 @@ func runEngine(ctx context.Context, cfg config.Config, f *runFlags, stdout, stde
 		}
 		_ = bot.RegisterMetrics(reg)
 		go func() { _ = bot.Run(ctx) }()
+		go alertFills(ctx, eng.Controller(), bot, fillAlertEvery)
 	}
 	notifier, err := sdnotify.New()
 	if err != nil {
@@ -294,6 +296,40 @@ func runEngine(ctx context.Context, cfg config.Config, f *runFlags, stdout, stde
 		return 1, runErr
 	}
 	return 0, nil
+}
+
+// fillAlertEvery is how often alertFills looks for new baskets.
+const fillAlertEvery = 250 * time.Millisecond
+
+// alertFills sends a Telegram fill alert for every complete basket (live,
+// or a paper fill) the engine records, looking at Controller.Trades (newest first)
+// every `every` until ctx is done. The engine's own alerts (OnAlert) cover
+// partial baskets, leg risk and unwinds; a basket killed whole moved no
+// money and is not alerted. Cold: a goroutine of its own, never the path.
+func alertFills(ctx context.Context, ctrl ops.Controller, bot *telegram.Bot, every time.Duration) {
+	tk := time.NewTicker(every)
+	defer tk.Stop()
+	var last time.Time // newest trade already looked at
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+		ts := ctrl.Trades(50)
+		n := 0
+		for n < len(ts) && ts[n].Time.After(last) {
+			n++
+		}
+		for i := n - 1; i >= 0; i-- { // oldest first
+			if ts[i].Outcome == "complete" || (ts[i].Outcome == "paper" && ts[i].Status == "matched") {
+				bot.Fill(ts[i])
+			}
+		}
+		if n > 0 {
+			last = ts[0].Time
+		}
+	}
 }
 
 func buildVersion() string {
