@@ -61,6 +61,7 @@ func (d *Decoder) Decode(msg []byte, recvNs int64) []Event {
 	msg = trimSpace(msg)
 	if len(msg) == 4 && string(msg) == "PONG" {
 		d.counts.Pongs++
+		d.counts.Messages[MsgPong]++
 		d.emit(KindPong, NoAsset)
 		return d.finish()
 	}
@@ -232,18 +233,25 @@ func (d *Decoder) message(v *fastjson.Value) {
 	et := v.GetStringBytes("event_type")
 	switch string(et) {
 	case "price_change":
+		d.counts.Messages[MsgPriceChange]++
 		d.priceChange(v)
 	case "book":
+		d.counts.Messages[MsgBook]++
 		d.book(v)
 	case "tick_size_change":
+		d.counts.Messages[MsgTickSize]++
 		d.tickSize(v)
 	case "last_trade_price":
+		d.counts.Messages[MsgLastTrade]++
 		d.lastTrade(v)
 	case "best_bid_ask":
+		d.counts.Messages[MsgBestBidAsk]++
 		d.bestBidAsk(v)
 	case "new_market":
+		d.counts.Messages[MsgNewMarket]++
 		d.newMarket(v)
 	case "market_resolved":
+		d.counts.Messages[MsgResolved]++
 		d.resolved(v)
 	default:
 		d.counts.Reasons[ReasonEventType]++

@@ -200,6 +200,7 @@ func (d *Decoder) decodeFast(msg []byte) bool {
 	}
 	// The message is accepted: from here on this is the slow path's
 	// message → priceChange → change, on the borrowed bytes.
+	d.counts.Messages[MsgPriceChange]++
 	d.venue = 0
 	if haveTS {
 		d.venue, _ = parseMs(ts)

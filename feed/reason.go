@@ -40,12 +40,47 @@ func (r Reason) String() string {
 	return "reason?"
 }
 
+// MsgType is a market-channel message type (protocol §2.5), the label of
+// the decoder's per-type message counters.
+type MsgType uint8
+
+// Message types. An event_type the decoder does not know is not a MsgType:
+// it counts ReasonEventType.
+const (
+	MsgBook MsgType = iota
+	MsgPriceChange
+	MsgTickSize
+	MsgLastTrade
+	MsgBestBidAsk
+	MsgNewMarket
+	MsgResolved
+	MsgPong
+	NumMsgTypes
+)
+
+var msgTypeNames = [NumMsgTypes]string{"book", "price_change", "tick_size_change",
+	"last_trade_price", "best_bid_ask", "new_market", "market_resolved", "pong"}
+
+// String is the message type's wire name (event_type, or "pong"), used as
+// the metrics label.
+func (t MsgType) String() string {
+	if t < NumMsgTypes {
+		return msgTypeNames[t]
+	}
+	return "msg_type?"
+}
+
 // Counts is a snapshot of the decoder's counters.
 type Counts struct {
 	Frames  uint64 // messages decoded (text frames after reassembly)
 	Events  uint64 // events produced
 	Pongs   uint64
 	Reasons [NumReasons]uint64
+	// Messages counts the messages handed to their type's decoding, by
+	// type: each object of an array message counts, a PONG counts
+	// MsgPong, a message whose timestamp does not parse or whose
+	// event_type is unknown counts only its Reason.
+	Messages [NumMsgTypes]uint64
 }
 
 // Errors sums every reason except ReasonNone.
@@ -64,5 +99,8 @@ func (c *Counts) Add(o *Counts) {
 	c.Pongs += o.Pongs
 	for i := range c.Reasons {
 		c.Reasons[i] += o.Reasons[i]
+	}
+	for i := range c.Messages {
+		c.Messages[i] += o.Messages[i]
 	}
 }
