@@ -35,6 +35,12 @@ type Snapshot struct {
 	LegRiskActions, Alerts, Queries, Unknowns uint64
 	Conversions, Cancels                      uint64
 
+	// RateBudget is the rate budget's whole orders available to new
+	// baskets (Budget.Remaining: the unwind reserve excluded, 0 during a
+	// Retry-After) as of the last publish (Start, Shutdown, and Poll at
+	// least once a second).
+	RateBudget int
+
 	Positions []Position // non-zero positions, by asset index
 	Cash      int64      // net cash delta incl. fees, micro-dollars
 	Fees      int64      // fees paid, micro-dollars
@@ -138,7 +144,9 @@ func (x *Executor) publish() {
 		}
 		open = append(open, bi)
 	}
+	budget := x.budget.Remaining(x.cfg.Now())
 	x.snapMu.Lock()
+	x.snap.RateBudget = budget
 	x.snap.Positions = pos
 	x.snap.Cash = x.cash - x.fees
 	x.snap.Fees = x.fees
