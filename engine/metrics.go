@@ -10,6 +10,7 @@ import (
 	"github.com/hotpath/hotpath/ops"
 	"github.com/hotpath/hotpath/ops/metrics"
 	"github.com/hotpath/hotpath/scan"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 var (
@@ -27,6 +28,22 @@ var (
 		}
 		return out
 	}()
+	msgTypeNames = func() []string {
+		out := make([]string, feed.NumMsgTypes)
+		for i := range out {
+			out[i] = feed.MsgType(i).String()
+		}
+		return out
+	}()
+	// decodeReasonNames are the decoder's reasons but ReasonNone (not an
+	// error): decodeReasonNames[i] names feed.Reason(i+1).
+	decodeReasonNames = func() []string {
+		out := make([]string, feed.NumReasons-1)
+		for i := range out {
+			out[i] = feed.Reason(i + 1).String()
+		}
+		return out
+	}()
 	outcomeNames = func() []string {
 		out := make([]string, len(execStats{}.Outcomes))
 		for i := range out {
@@ -37,7 +54,8 @@ var (
 )
 
 // RegisterMetrics exports the engine's counters on reg (read with atomic
-// loads at scrape time; nothing here runs on the path).
+// loads or published snapshots at scrape time; nothing here runs on the
+// path).
 func (e *Engine) RegisterMetrics(reg *metrics.Registry) error {
 	src := metrics.EngineSources{
 		Feeds:          e.feedStates,
@@ -49,12 +67,14 @@ func (e *Engine) RegisterMetrics(reg *metrics.Registry) error {
 		Baskets:        metrics.Reasons{Names: outcomeNames, Counts: e.xs.Outcomes[:]},
 		PnL:            func() ops.PnL { return e.Controller().PnL() },
 		Exposure:       func() int64 { return e.Controller().Limits().ExposureMicros },
+		RateBudget:     func() int64 { return int64(e.x.Snapshot().RateBudget) },
 		TemplateHits:   &e.xs.Hits,
 		TemplateMisses: &e.xs.Misses,
 		Latency:        e.latencySnapshots,
 	}
 	return errors.Join(
 		reg.RegisterEngine(src),
+		reg.Register(newFeedCounters(e)),
 		reg.CounterArray("hotpath_opportunities_dropped_total", "OK opportunities the book+scan stage did not hand to the executor, by reason", "reason", dropNames[:], e.st.Drops[:]),
 		reg.Counter("hotpath_jump_guard_trips_total", "best-ask jumps that paused an event", &e.st.Jumps),
 		reg.Counter("hotpath_market_resolved_total", "market_resolved events (their events stop trading)", &e.st.Resolved),
@@ -62,6 +82,45 @@ func (e *Engine) RegisterMetrics(reg *metrics.Registry) error {
 		reg.Counter("hotpath_pool_events_dropped_total", "near-miss pool events the signer side did not receive (ring full)", &e.st.PoolDropped),
 		reg.Gauge("hotpath_books_valid", "subscribed books holding a valid snapshot", e.st.BooksValid.Load),
 	)
+}
+
+// feedCounters exports the feed decoders' counters, summed over the
+// connections, as metrics.FeedMessages{type} and
+// metrics.FeedDecodeErrors{reason}. The decoders' counters are plain
+// integers owned by each connection's reader goroutine; the collector reads
+// only the copies the readers publish with their stats (Client.Stats, about
+// once a second and at every session start), once per scrape for both
+// families. Each decoder lives as long as its connection, so the sums never
+// go down. Without a feed client (replay) every series is 0.
+type feedCounters struct {
+	e          *Engine
+	msgs, errs *prometheus.Desc
+}
+
+func newFeedCounters(e *Engine) *feedCounters {
+	return &feedCounters{
+		e:    e,
+		msgs: prometheus.NewDesc(metrics.FeedMessages, "Feed messages decoded, by message type (summed over connections, as last published by their readers).", []string{"type"}, nil),
+		errs: prometheus.NewDesc(metrics.FeedDecodeErrors, "Feed messages and frames the decoder and frame reader rejected or dropped, by reason (summed over connections, as last published by their readers).", []string{"reason"}, nil),
+	}
+}
+
+func (f *feedCounters) Describe(ch chan<- *prometheus.Desc) {
+	ch <- f.msgs
+	ch <- f.errs
+}
+
+func (f *feedCounters) Collect(ch chan<- prometheus.Metric) {
+	var c feed.Counts
+	if f.e.client != nil {
+		c = f.e.client.Stats().Decoder
+	}
+	for i, n := range c.Messages {
+		ch <- prometheus.MustNewConstMetric(f.msgs, prometheus.CounterValue, float64(n), msgTypeNames[i])
+	}
+	for i, name := range decodeReasonNames {
+		ch <- prometheus.MustNewConstMetric(f.errs, prometheus.CounterValue, float64(c.Reasons[i+1]), name)
+	}
 }
 
 func (e *Engine) feedStates() []metrics.FeedConn {
