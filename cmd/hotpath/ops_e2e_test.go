@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hotpath/hotpath/config"
+	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/ops/telegram/telegramtest"
 	"github.com/hotpath/hotpath/sim"
 )
@@ -318,17 +320,41 @@ telegram_chats = [%d]
 
 	// Metrics: the engine's families, filled in by this run. Latency
 	// snapshots follow the collector's interval ([latency] interval, 1 s
-	// here). hotpath_feed_messages_total{type} and
-	// hotpath_feed_decode_errors_total{reason} are documented but not
-	// exported yet (the decoder counts no message types; the engine leaves
-	// metrics.EngineSources.Messages/DecodeErrors empty), so they are not
-	// asserted here.
+	// here). The feed's counters are the copies each connection's reader
+	// publishes on a frame a second after the last (or at a session's
+	// start): the books' snapshots show once a later frame (the fill's
+	// updates, at the latest the next PONG) has arrived.
 	var body string
 	if !waitUntil(5*time.Second, func() bool {
 		_, body = httpGet(base + "/metrics")
 		return strings.Contains(body, "hotpath_latency_seconds{stage=")
 	}) {
 		fail("no latency percentiles on /metrics:\n%s", grepLines(body, "hotpath_"))
+	}
+	if !waitUntil(15*time.Second, func() bool {
+		_, body = httpGet(base + "/metrics")
+		v, err := strconv.ParseUint(metricValue(body, `hotpath_feed_messages_total{type="book"}`), 10, 64)
+		return err == nil && v > 0
+	}) {
+		fail("no book messages counted on /metrics:\n%s", grepLines(body, "hotpath_feed_"))
+	}
+	for _, typ := range []string{"book", "price_change", "tick_size_change", "last_trade_price", "best_bid_ask", "new_market", "market_resolved", "pong"} {
+		if metricValue(body, `hotpath_feed_messages_total{type="`+typ+`"}`) == "" {
+			fail("/metrics lacks hotpath_feed_messages_total{type=%q}:\n%s", typ, grepLines(body, "hotpath_feed_"))
+		}
+	}
+	for r := feed.ReasonNone + 1; r < feed.NumReasons; r++ {
+		if metricValue(body, `hotpath_feed_decode_errors_total{reason="`+r.String()+`"}`) == "" {
+			fail("/metrics lacks hotpath_feed_decode_errors_total{reason=%q}:\n%s", r, grepLines(body, "hotpath_feed_"))
+		}
+	}
+	if v := metricValue(body, `hotpath_feed_decode_errors_total{reason="malformed_json"}`); v != "0" {
+		fail("the simulator's feed had %s malformed messages", v)
+	}
+	// [rate] defaults: 300 orders per 10 s, 30 kept for unwinds; the
+	// basket's legs are refilled within a second or two.
+	if v, err := strconv.Atoi(metricValue(body, "hotpath_rate_budget_remaining")); err != nil || v <= 0 || v > 300-30 {
+		fail("hotpath_rate_budget_remaining = %d (%v), want in (0, 270]", v, err)
 	}
 	for _, want := range []string{
 		"hotpath_ready 1",
