@@ -60,8 +60,12 @@
 //   - Never a silent partial: a basket whose legs do not all hold Q (or all
 //     zero) goes to the leg-risk policy (legrisk.go): complete with FAK BUYs
 //     when that loses no more than LegLossBudget and no more than unwinding,
-//     else unwind with FAK SELLs, journaled, bounded by LegRiskAttempts;
-//     then it stays open, marked stuck, with an alert.
+//     else unwind with FAK SELLs, journaled, bounded by LegRiskAttempts.
+//     Losses are the basket's total (everything it has spent and received
+//     so far), so a re-buy after a FAILED settlement is re-checked against
+//     the budget. When the tries are used up it stays open, marked stuck,
+//     with its position, an alert and a journal record of its exact
+//     exposure (again at Shutdown).
 //   - A basket is complete only when every leg holds Q and every trade is
 //     CONFIRMED. A complete NO basket records a conversion intent in the
 //     journal: calling NegRiskAdapter.convertPositions on-chain is out of
@@ -80,6 +84,9 @@
 //
 // PnL = Δcash (fees included) + Σ over groups of payout × complete sets
 // held (greedily, an asset counted once). Realised is the P&L of baskets
-// closed by unwinding or failure; Locked = PnL − Realised. A basket is
-// "false" if its actual cost including fees was not below payout × sets.
+// closed by unwinding or failure; Locked = PnL − Realised. A complete
+// basket whose cost including fees was not below payout × sets is "false"
+// (a decision error) if its fills at send, before any leg-risk action,
+// already cost that much; else it was "closed at a loss" by leg risk
+// (Snapshot.BasketsClosedAtLoss).
 package exec

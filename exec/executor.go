@@ -97,6 +97,7 @@ const numBatches = (scan.MaxLegs + sign.MaxBatch - 1) / sign.MaxBatch
 // counters are written by the exec goroutine and read by Snapshot.
 type counters struct {
 	submitted, filled, partial, completed, unwound, failed, settled, falseB atomic.Uint64
+	closedAtLoss                                                            atomic.Uint64
 	vetoes                                                                  [numVetoes]atomic.Uint64
 	rejects                                                                 [len(rejectNames)]atomic.Uint64
 	hits, misses, snaps                                                     atomic.Uint64
@@ -285,6 +286,7 @@ func (x *Executor) Shutdown(ctx context.Context) error {
 		}
 	stop:
 		t.Stop()
+		x.reportOpen()
 	}
 	if x.cancel != nil {
 		x.cancel()

@@ -20,12 +20,22 @@ import (
 //   - unwind: FAK SELL of every filled leg's shares at the current bids
 //     (each level rounded down, minus fees); loss = spent − proceeds.
 //
+// Both losses are the basket's *total* loss if the plan fills: spent is
+// its net cash so far (entry fills, earlier leg-risk fills, FAILED trades
+// contributing nothing), so a re-buy after a FAILED settlement or a
+// second completion after a FAK that filled in part is re-checked against
+// the same budget.
+//
 // It completes when completion is possible, loses no more than
-// LegLossBudget and no more than unwinding; otherwise it unwinds. Every
-// decision is journaled before its orders are sent; the orders are FAK,
-// signed on the spot and paid from the budget's unwind reserve. The basket
-// is evaluated again when their outcomes are known; after LegRiskAttempts
-// tries it is left to the operator with an alert, never silently.
+// LegLossBudget and no more than unwinding (a completion at loss < 0 keeps
+// the set an arbitrage; one at loss ≥ 0 is a loss taken to close the
+// partial, counted apart from false baskets: Snapshot.BasketsClosedAtLoss);
+// otherwise it unwinds. Every decision is journaled before its orders are
+// sent; the orders are FAK, signed on the spot and paid from the budget's
+// unwind reserve. The basket is evaluated again when their outcomes are
+// known; after LegRiskAttempts tries it is left to the operator (stuck),
+// alerted and journaled with its exact exposure, never silently, and
+// reported again at Shutdown.
 
 // legPlan is one order of a leg-risk plan.
 type legPlan struct {
@@ -199,4 +209,29 @@ func (x *Executor) legRisk(b *basket, now int64) {
 			b.everFilled = true
 		}
 	}
+}
+
+// giveUp stops leg risk on b: it is marked stuck (an operator's), and the
+// decision is journaled (replay restores stuck from the "gave up" prefix)
+// and alerted with the basket's exact exposure.
+func (x *Executor) giveUp(b *basket, lossC, lossU int64, cause string) {
+	b.stuck = true
+	x.dirty = true
+	exp := x.exposure(b)
+	x.journalLegRisk(b, "none", lossC, lossU, "gave up: "+cause+"; "+exp)
+	x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+" is still partial after leg risk ("+cause+"); position kept, operator action needed: "+exp)
+}
+
+// exposure describes b's open position exactly: the shares it holds per
+// group leg (micro-shares, token id) and its net cash incl. fees
+// (micro-dollars) against the payout of the Q sets it was sent for.
+func (x *Executor) exposure(b *basket) string {
+	g := &x.cfg.Groups[b.group]
+	s := "held"
+	for i := 0; i < b.nGroup; i++ {
+		s += " " + strconv.Itoa(i) + ":" + x.cfg.Registry.Info(g.Legs[i]).TokenID + "=" + strconv.FormatInt(b.held(i), 10)
+	}
+	return s + "; cash " + strconv.FormatInt(b.cashDelta(), 10) + " (fees " + strconv.FormatInt(b.fees(), 10) +
+		"); payout " + strconv.FormatInt(proceeds(b.payout, b.q), 10) + " for q " + strconv.FormatInt(int64(b.q), 10) +
+		"; leg-risk tries " + strconv.Itoa(b.attempts) + ", orders " + strconv.Itoa(len(b.legs))
 }

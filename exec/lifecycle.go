@@ -50,8 +50,15 @@ func (x *Executor) finalize(b *basket, st finalState) {
 			x.ctr.conversions.Add(1)
 		}
 		if -cash >= proceeds(b.payout, book.Size(sets)) && !x.replay {
-			x.ctr.falseB.Add(1)
-			x.alert("false_basket", "basket "+strconv.FormatUint(b.id, 10)+" cost at least its payout")
+			// A decision error only if the fills at send already cost the
+			// payout; else leg risk took the loss to close the partial.
+			if b.partial && !b.entryAtLoss() {
+				x.ctr.closedAtLoss.Add(1)
+				x.alert("closed_at_loss", "basket "+strconv.FormatUint(b.id, 10)+" was closed by leg risk at a cost of at least its payout (its fills at send were below it)")
+			} else {
+				x.ctr.falseB.Add(1)
+				x.alert("false_basket", "basket "+strconv.FormatUint(b.id, 10)+" cost at least its payout")
+			}
 		}
 		x.ctr.settled.Add(1)
 		if b.partial {
@@ -115,9 +122,7 @@ func (x *Executor) evaluate(b *basket, now int64) bool {
 			return false
 		}
 		if b.attempts >= x.cfg.LegRiskAttempts {
-			b.stuck = true
-			x.journalLegRisk(b, "none", 0, 0, "gave up after "+strconv.Itoa(b.attempts)+" attempts")
-			x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+" is still partial after leg risk; operator action needed")
+			x.giveUp(b, 0, 0, "after "+strconv.Itoa(b.attempts)+" attempts")
 			return false
 		}
 		x.legRisk(b, now)
@@ -349,4 +354,56 @@ func (x *Executor) journalLegRisk(b *basket, act string, lossC, lossU int64, why
 	x.jbuf = appendStr(x.jbuf, "why", why)
 	x.jbuf = append(x.jbuf, '}')
 	_ = x.appendJournal()
+}
+
+// entryAtLoss reports whether b's entry (FOK) legs, as they filled at send
+// and before any leg-risk action, held every group leg and already cost
+// (fees included, FAILED trades too: they were matched) at least the
+// payout of the sets they made: a decision error, a false basket.
+func (b *basket) entryAtLoss() bool {
+	var cost int64
+	sets := int64(-1)
+	for i := 0; i < b.nGroup; i++ {
+		var sh int64
+		for j := range b.legs {
+			l := &b.legs[j]
+			if l.role != roleEntry || int(l.idx) != i || l.status != legFilled {
+				continue
+			}
+			var known, c, f int64
+			for k := range l.trades {
+				known += l.trades[k].shares
+				c += l.trades[k].cash
+				f += l.trades[k].fee
+			}
+			if len(l.trades) == 0 || known < l.respShares {
+				known, c, f = l.respShares, l.respCash, l.estFee
+			}
+			sh += known
+			cost += c + f
+		}
+		if sets < 0 || sh < sets {
+			sets = sh
+		}
+	}
+	return sets >= int64(b.q)-dust && cost >= proceeds(b.payout, book.Size(sets))
+}
+
+// reportOpen alerts and journals, at shutdown, every basket still open
+// with a position (partial or stuck) with its exact exposure: a basket is
+// never left behind silently.
+func (x *Executor) reportOpen() {
+	for _, si := range x.open {
+		b := &x.slots[si]
+		if complete, flat := b.shape(); complete || flat {
+			continue
+		}
+		exp := x.exposure(b)
+		state := "partial"
+		if b.stuck {
+			state = "stuck"
+		}
+		x.journalLegRisk(b, "none", 0, 0, "shutdown: still "+state+"; "+exp)
+		x.alert("open_at_shutdown", "basket "+strconv.FormatUint(b.id, 10)+" is still "+state+" at shutdown: "+exp)
+	}
 }

@@ -20,7 +20,12 @@ type Snapshot struct {
 	BasketsUnwound   uint64 // partial baskets sold back to flat
 	BasketsFailed    uint64 // nothing bought (FOKs killed, orders refused)
 	BasketsSettled   uint64 // complete with every trade CONFIRMED
-	FalseBaskets     uint64 // complete baskets whose actual cost incl. fees was not below payout × sets
+	FalseBaskets     uint64 // complete baskets whose fills at send (before any leg-risk action) cost incl. fees at least payout × sets: decision errors
+	// BasketsClosedAtLoss counts partial baskets that leg risk completed
+	// at a total cost incl. fees of at least payout × sets although their
+	// fills at send were below it: a loss taken (within LegLossBudget) to
+	// close a partial, not a decision error.
+	BasketsClosedAtLoss uint64
 
 	Vetoes  map[string]uint64 // by Veto name (non-zero only)
 	Rejects map[string]uint64 // venue rejections by kind (non-zero only)
@@ -87,6 +92,7 @@ func (x *Executor) Snapshot() Snapshot {
 	s.BasketsSubmitted, s.BasketsFilled, s.BasketsPartial = c.submitted.Load(), c.filled.Load(), c.partial.Load()
 	s.BasketsCompleted, s.BasketsUnwound, s.BasketsFailed = c.completed.Load(), c.unwound.Load(), c.failed.Load()
 	s.BasketsSettled, s.FalseBaskets = c.settled.Load(), c.falseB.Load()
+	s.BasketsClosedAtLoss = c.closedAtLoss.Load()
 	s.TemplateHits, s.TemplateMisses, s.TemplateSnaps = c.hits.Load(), c.misses.Load(), c.snaps.Load()
 	s.TemplateHitsAbove, s.TemplateAboveDropped = c.hitsAbove.Load(), c.aboveDropped.Load()
 	s.LegRiskActions, s.Alerts, s.Queries, s.Unknowns = c.legRisk.Load(), c.alerts.Load(), c.queries.Load(), c.unknowns.Load()
