@@ -93,10 +93,15 @@ type demoResult struct {
 	PartialBaskets   uint64      `json:"partial_baskets"`
 	Unwinds          uint64      `json:"unwinds"`
 	FalseBaskets     uint64      `json:"false_baskets"`
-	PnLUSDEngine     json.Number `json:"pnl_usd_engine"`
-	PnLUSDVenue      json.Number `json:"pnl_usd_venue"`
-	PnLAgree         bool        `json:"pnl_agree"`
-	PnLDiffUSD       json.Number `json:"pnl_diff_usd"` // venue − engine
+	// ClosedAtLoss counts partial baskets leg risk completed at a cost of
+	// at least the payout (within the leg-loss budget) although their
+	// fills at send were below it (exec Snapshot.BasketsClosedAtLoss): a
+	// loss taken to close a partial, not a false basket.
+	ClosedAtLoss uint64      `json:"closed_at_loss"`
+	PnLUSDEngine json.Number `json:"pnl_usd_engine"`
+	PnLUSDVenue  json.Number `json:"pnl_usd_venue"`
+	PnLAgree     bool        `json:"pnl_agree"`
+	PnLDiffUSD   json.Number `json:"pnl_diff_usd"` // venue − engine
 	// PnLWithinFeeRounding is kept for readers of older reports and now
 	// equals PnLAgree: the executor books each trade's fee as the venue
 	// charged (or rounds it as the venue does), so the two must agree
@@ -275,7 +280,8 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 	res := &demoResult{Scenario: srv.Scenario().Name, Seed: o.seed, Opportunities: st.Opportunities,
 		BasketsSubmitted: x.BasketsSubmitted, BasketsFilled: x.BasketsFilled, BasketsKilled: x.BasketsFailed,
 		PartialBaskets: x.BasketsPartial, Unwinds: x.BasketsUnwound, FalseBaskets: x.FalseBaskets,
-		GCCycles: ms1.NumGC - ms0.NumGC, TemplateHits: st.TemplateHits, TemplateMisses: st.TemplateMisses,
+		ClosedAtLoss: x.BasketsClosedAtLoss,
+		GCCycles:     ms1.NumGC - ms0.NumGC, TemplateHits: st.TemplateHits, TemplateMisses: st.TemplateMisses,
 		TemplateHitsAbove: x.TemplateHitsAbove,
 		NotTaken:          st.NotTaken, Dropped: st.Dropped, Vetoes: x.Vetoes, Rejects: x.Rejects}
 	if !startAt.IsZero() {
