@@ -8,6 +8,7 @@ import (
 	"github.com/hotpath/hotpath/book"
 	"github.com/hotpath/hotpath/config"
 	"github.com/hotpath/hotpath/sim"
+	"github.com/hotpath/hotpath/sim/simtest"
 )
 
 // arbAtRest is a quiet venue (no background flow) whose neg-risk event is
@@ -16,31 +17,7 @@ import (
 // scheduled trouble).
 func arbAtRest(t *testing.T, overround string, extra string) *sim.Scenario {
 	t.Helper()
-	sc, err := sim.ParseScenario(`
-name = "engine-e2e"
-seed = 11
-chain_id = 137
-rate = 0
-
-[[accounts]]
-hardhat = [0, 3]
-cash = "2000"
-
-[[events]]
-count = 1
-outcomes = [3, 3]
-tick = "0.01"
-min_size = "5"
-fee_rate = "0.04"
-names = ["Alice", "Bob", "Carol"]
-` + extra + `
-[makers]
-accounts = 1
-overround = ["` + overround + `", "` + overround + `"]
-levels = 2
-depth = ["100", "100"]
-spread_ticks = [2, 2]
-`)
+	sc, err := sim.ParseScenario(simtest.Arb{Name: "engine-e2e", Seed: 11, Accounts: [2]int{0, 3}, Cash: "2000", Overround: overround, Extra: extra}.TOML())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,36 +11,13 @@ import (
 	"github.com/hotpath/hotpath/scan"
 	"github.com/hotpath/hotpath/sign"
 	"github.com/hotpath/hotpath/sim"
+	"github.com/hotpath/hotpath/sim/simtest"
 )
 
 // arbScenario is a quiet venue whose one neg-risk event is an arbitrage at
 // rest: the makers quote its YES basket at 0.95 (plus 4% fees ≈ 0.977),
 // two levels of exactly 100 shares each.
-const arbScenario = `
-name = "exec-arb"
-seed = 11
-chain_id = 137
-rate = 0
-
-[[accounts]]
-hardhat = [0, 3]
-cash = "1000"
-
-[[events]]
-count = 1
-outcomes = [3, 3]
-tick = "0.01"
-min_size = "5"
-fee_rate = "0.04"
-names = ["Alice", "Bob", "Carol"]
-
-[makers]
-accounts = 1
-overround = ["0.95", "0.95"]
-levels = 2
-depth = ["100", "100"]
-spread_ticks = [2, 2]
-`
+var arbScenario = simtest.Arb{Name: "exec-arb", Seed: 11, Accounts: [2]int{0, 3}, Cash: "1000"}.TOML()
 
 type harness struct {
 	t      *testing.T

@@ -15,6 +15,7 @@ import (
 	"github.com/hotpath/hotpath/exec/journal"
 	"github.com/hotpath/hotpath/scan"
 	"github.com/hotpath/hotpath/sim"
+	"github.com/hotpath/hotpath/sim/simtest"
 )
 
 func journalKinds(t *testing.T, dir string) []string {
@@ -313,8 +314,7 @@ func TestNoBasketRecordsConversion(t *testing.T) {
 // TestSeventeenLegsGoInTwoBatches: more than 15 legs are split into two
 // POST /orders written back to back on the same connection.
 func TestSeventeenLegsGoInTwoBatches(t *testing.T) {
-	sc := strings.Replace(strings.Replace(arbScenario, `outcomes = [3, 3]`, `outcomes = [17, 17]`, 1),
-		`names = ["Alice", "Bob", "Carol"]`, ``, 1)
+	sc := simtest.Arb{Name: "exec-arb", Seed: 11, Accounts: [2]int{0, 3}, Cash: "1000", Outcomes: 17}.TOML()
 	s := startScenario(t, sc, nil)
 	h := newHarness(t, s, "", nil)
 	x := h.start()

@@ -19,6 +19,7 @@ import (
 	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/ops/telegram/telegramtest"
 	"github.com/hotpath/hotpath/sim"
+	"github.com/hotpath/hotpath/sim/simtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer (the command) and a
@@ -130,31 +131,7 @@ func TestRunOpsLive(t *testing.T) {
 		chat     = int64(4242)
 		stranger = int64(999)
 	)
-	sc, err := sim.ParseScenario(`
-name = "ops-e2e"
-seed = 5
-chain_id = 137
-rate = 0
-
-[[accounts]]
-hardhat = [0, 0]
-cash = "2000"
-
-[[events]]
-count = 1
-outcomes = [3, 3]
-tick = "0.01"
-min_size = "5"
-fee_rate = "0.04"
-names = ["Alice", "Bob", "Carol"]
-
-[makers]
-accounts = 1
-overround = ["0.95", "0.95"]
-levels = 2
-depth = ["100", "100"]
-spread_ticks = [2, 2]
-`)
+	sc, err := sim.ParseScenario(simtest.Arb{Name: "ops-e2e", Seed: 5, Accounts: [2]int{0, 0}, Cash: "2000"}.TOML())
 	if err != nil {
 		t.Fatal(err)
 	}
