@@ -41,12 +41,18 @@ conformance/node_modules/.package-lock.json: conformance/package.json conformanc
 	@touch $@
 
 ## fuzzsmoke / fuzz: every Fuzz* target in the repo for FUZZTIME each.
+## A failing run prints its output and runs once more: a real crasher is
+## saved under testdata/fuzz/ and fails the second run too (it is replayed
+## as a seed), while a hiccup of the fuzzing engine on a loaded machine
+## (a worker that died or stalled, with no crasher saved) does not.
 fuzzsmoke fuzz:
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	@set -e; out=$$(mktemp); trap 'rm -f $$out' EXIT; \
+	for pkg in $$($(GO) list $(PKGS)); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
-	      { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >$$out 2>&1 || \
+	      { cat $$out; echo "fuzz $$pkg $$f failed; running it again"; \
+	        $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; }; \
 	  done; \
 	done
 
