@@ -359,6 +359,22 @@ func (h *harness) waitSynced(what string) IntegrityStats {
 	}
 }
 
+// waitStats waits until cond holds for the integrity stats and returns them.
+func (h *harness) waitStats(what string, cond func(IntegrityStats) bool) IntegrityStats {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var st IntegrityStats
+		h.inspect(func(in *Integrity) { st = in.Stats() })
+		if cond(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: stats %+v", what, st)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 var testTokens = []string{tokA, tokB, tokYes}
 
 func TestClientSubscribeSnapshotDeltas(t *testing.T) {
@@ -388,7 +404,12 @@ func TestClientSubscribeSnapshotDeltas(t *testing.T) {
 	h.srv.change(tokA, book.Ask, 410_000, 0)
 	h.srv.change(tokB, book.Ask, 900_000, 1_234_567)
 	h.srv.change(tokYes, book.Bid, 120_000, 0)
-	st = h.waitSynced("deltas")
+	h.waitSynced("deltas")
+	// A frame's hash is checked at its end (FlagLast), which the consumer
+	// may reach a moment after the books already equal the server's.
+	st = h.waitStats("hash checks of the deltas", func(st IntegrityStats) bool {
+		return st.HashMatch[book.HashLayout9] >= 7
+	})
 	if st.HashMismatch != 0 || st.HashMatch[book.HashLayout9] != 7 {
 		t.Fatalf("stats %+v", st)
 	}
