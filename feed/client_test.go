@@ -379,7 +379,10 @@ var testTokens = []string{tokA, tokB, tokYes}
 
 func TestClientSubscribeSnapshotDeltas(t *testing.T) {
 	h := newHarness(t, Config{MaxAssetsPerConn: 2, MaxIDsPerFrame: 1}, IntegrityConfig{}, testTokens...)
-	st := h.waitSynced("initial snapshots")
+	h.waitSynced("initial snapshots")
+	st := h.waitStats("hash checks of the snapshots", func(st IntegrityStats) bool {
+		return st.HashMatch[book.HashLayout9] >= 3
+	})
 	if st.Snapshots != 3 || st.HashMatch[book.HashLayout9] != 3 {
 		t.Fatalf("stats %+v", st)
 	}
