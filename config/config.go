@@ -131,7 +131,11 @@ type Risk struct {
 	MaxEventExposure  Dollars `toml:"max_event_exposure"`
 	MaxOpenBaskets    int     `toml:"max_open_baskets"`
 	MaxDailyLoss      Dollars `toml:"max_daily_loss"`
-	LegLossBudget     Dollars `toml:"leg_loss_budget"` // per partial basket, for completing with FAK
+	// A partial basket may lose up to the larger of LegLossBudget and
+	// LegLossShare × its entry notional to close (complete or unwind,
+	// whichever loses less); beyond that it is held and alerted.
+	LegLossBudget Dollars `toml:"leg_loss_budget"`
+	LegLossShare  Ratio   `toml:"leg_loss_share"`
 }
 
 // Rate is the shared order budget.
@@ -208,6 +212,7 @@ func Default() Config {
 			MaxOpenBaskets:    3,
 			MaxDailyLoss:      Dollars(20 * book.Scale),
 			LegLossBudget:     Dollars(1 * book.Scale),
+			LegLossShare:      Ratio(100_000), // 10 %
 		},
 		Rate:     Rate{OrdersPer10s: 300, UnwindReserve: 30},
 		Topology: Topology{Layout: "auto", Wait: "auto"},
@@ -374,6 +379,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Risk.LegLossBudget < 0 {
 		p.add("risk.leg_loss_budget", "must be >= 0")
+	}
+	if c.Risk.LegLossShare < 0 || c.Risk.LegLossShare > Ratio(book.Scale) {
+		p.add("risk.leg_loss_share", "must be between 0 and 1")
 	}
 	if c.Rate.OrdersPer10s < 1 {
 		p.add("rate.orders_per_10s", "must be >= 1")

@@ -101,6 +101,7 @@ func TestErrorsNameEveryKey(t *testing.T) {
 		{"bad env", "", []string{"HOTPATH_RISK_MAX_OPEN_BASKETS=lots"}, []string{"risk.max_open_baskets: from HOTPATH_RISK_MAX_OPEN_BASKETS: want an integer"}},
 		{"several", "[venue]\nchain_id = 1\nws_market_url = \"http://x\"\n[log]\nlevel = \"loud\"", nil,
 			[]string{"3 problems", "venue.chain_id", "venue.ws_market_url: scheme must be ws or wss", "log.level"}},
+		{"leg loss share", "[risk]\nleg_loss_share = \"1.5\"", nil, []string{"risk.leg_loss_share: must be between 0 and 1"}},
 		{"canary too short", "[feed]\ncanary_silence = \"10ms\"", nil, []string{"feed.canary_silence: must be 100ms..5m"}},
 		{"feed order", "[feed]\ncanary_silence = \"2s\"\nconn_stale = \"1s\"\nasset_stale = \"500ms\"", nil,
 			[]string{"feed.conn_stale: must be >= canary_silence (2s)", "feed.asset_stale: must be >= conn_stale (1s)"}},

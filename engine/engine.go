@@ -298,7 +298,7 @@ func New(cfg config.Config, opt Options) (*Engine, error) {
 		NumEvents: len(p.events), Fees: p.fees, JournalDir: cfg.Journal.Dir,
 		Limits: exec.Limits{MaxBasketNotional: int64(cfg.Risk.MaxBasketNotional), MaxEventExposure: int64(cfg.Risk.MaxEventExposure),
 			MaxOpenBaskets: cfg.Risk.MaxOpenBaskets, MaxDailyLoss: int64(cfg.Risk.MaxDailyLoss)},
-		OrdersPer10s: cfg.Rate.OrdersPer10s, UnwindReserve: cfg.Rate.UnwindReserve, LegLossBudget: int64(cfg.Risk.LegLossBudget),
+		OrdersPer10s: cfg.Rate.OrdersPer10s, UnwindReserve: cfg.Rate.UnwindReserve, LegLossBudget: int64(cfg.Risk.LegLossBudget), LegLossShare: int64(cfg.Risk.LegLossShare),
 		TLSConfig: opt.TLSConfig, Now: Now, OnAlert: opt.OnAlert, Recorder: e.recExec}
 	if cfg.Keys.Funder != "" {
 		xcfg.Funder = common.HexToAddress(cfg.Keys.Funder)
@@ -379,8 +379,8 @@ func (e *Engine) Summary() string {
 		fmt.Fprintf(&b, "            %s\n", e.why)
 	}
 	r := e.cfg.Risk
-	fmt.Fprintf(&b, "limits      basket %s, event %s, open baskets %d, daily loss %s, leg loss %s, %d orders/10s (%d kept for unwinds)\n",
-		r.MaxBasketNotional, r.MaxEventExposure, r.MaxOpenBaskets, r.MaxDailyLoss, r.LegLossBudget, e.cfg.Rate.OrdersPer10s, e.cfg.Rate.UnwindReserve)
+	fmt.Fprintf(&b, "limits      basket %s, event %s, open baskets %d, daily loss %s, leg loss max(%s, %s × basket), %d orders/10s (%d kept for unwinds)\n",
+		r.MaxBasketNotional, r.MaxEventExposure, r.MaxOpenBaskets, r.MaxDailyLoss, r.LegLossBudget, r.LegLossShare, e.cfg.Rate.OrdersPer10s, e.cfg.Rate.UnwindReserve)
 	fmt.Fprintf(&b, "strategy    margin %s/set, pool %s..%s, max %s shares, ladder %v, %d ticks below\n",
 		e.cfg.Strategy.Margin, e.cfg.Strategy.PoolEnter, e.cfg.Strategy.PoolLeave, e.cfg.Strategy.MaxShares, e.cfg.Strategy.ShareLadder, e.cfg.Strategy.TemplateTicks)
 	fmt.Fprintf(&b, "journal     %s\n", e.cfg.Journal.Dir)

@@ -199,14 +199,17 @@ type basket struct {
 	opened   int64     // monotonic ns
 	legs     []leg     // entry legs first, then leg-risk orders
 
-	attempts   int   // leg-risk tries so far
-	nextTry    int64 // monotonic ns of the next leg-risk try
-	resigned   bool  // the one version-mismatch retry was used
-	everFilled bool
-	partial    bool // counted as partial once
-	stuck      bool // leg risk gave up: alerted, waiting for an operator
-	final      bool
-	paper      bool
+	attempts int // leg-risk tries so far
+	// what the last leg-risk try priced (micro-dollars; notFeasible when
+	// impossible) and the basket's loss cap, for the give-up report
+	lossC, lossU, lossCap int64
+	nextTry               int64 // monotonic ns of the next leg-risk try
+	resigned              bool  // the one version-mismatch retry was used
+	everFilled            bool
+	partial               bool // counted as partial once
+	stuck                 bool // leg risk gave up: alerted, waiting for an operator
+	final                 bool
+	paper                 bool
 }
 
 // reset prepares a recycled slot.

@@ -109,9 +109,15 @@ type Config struct {
 
 	Limits                      Limits
 	OrdersPer10s, UnwindReserve int
-	LegLossBudget               int64 // micro-dollars per partial basket
-	// LegRiskAttempts bounds the leg-risk tries per basket (default 3);
-	// LegRiskRetry spaces them (default 250 ms).
+	// A partial basket may lose up to max(LegLossBudget, LegLossShare ×
+	// its entry notional) to close (legrisk.go): LegLossBudget in
+	// micro-dollars, LegLossShare in millionths (50_000 = 5 %; 0: the
+	// budget alone).
+	LegLossBudget int64
+	LegLossShare  int64
+	// LegRiskAttempts bounds the leg-risk tries per basket (default 6);
+	// LegRiskRetry is the pause after the first, doubling after each
+	// (up to 16×; default 250 ms: 0.25+0.5+1+2+4 s before the sixth).
 	LegRiskAttempts int
 	LegRiskRetry    time.Duration
 	// MinNotional is the venue's minimum per marketable order (default $1).
@@ -242,7 +248,10 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("%w: unwind reserve %d of %d", ErrConfig, c.UnwindReserve, c.OrdersPer10s)
 	}
 	if c.LegRiskAttempts <= 0 {
-		c.LegRiskAttempts = 3
+		c.LegRiskAttempts = 6
+	}
+	if c.LegLossShare < 0 || c.LegLossShare > 1_000_000 {
+		return fmt.Errorf("%w: leg loss share %d (millionths: 0..1000000)", ErrConfig, c.LegLossShare)
 	}
 	if c.LegRiskRetry <= 0 {
 		c.LegRiskRetry = 250 * time.Millisecond

@@ -59,13 +59,16 @@
 //     nothing: its leg reopens and leg risk runs again.
 //   - Never a silent partial: a basket whose legs do not all hold Q (or all
 //     zero) goes to the leg-risk policy (legrisk.go): complete with FAK BUYs
-//     when that loses no more than LegLossBudget and no more than unwinding,
-//     else unwind with FAK SELLs, journaled, bounded by LegRiskAttempts.
-//     Losses are the basket's total (everything it has spent and received
-//     so far), so a re-buy after a FAILED settlement is re-checked against
-//     the budget. When the tries are used up it stays open, marked stuck,
-//     with its position, an alert and a journal record of its exact
-//     exposure (again at Shutdown).
+//     or unwind with FAK SELLs, whichever loses less, when that loses no
+//     more than the basket's cap, max(LegLossBudget, LegLossShare × its
+//     notional); otherwise nothing is sent (no fire sale into a collapsed
+//     book) and it tries again, the pauses doubling from LegRiskRetry,
+//     journaled, bounded by LegRiskAttempts. Losses are the basket's total
+//     (everything it has spent and received so far), so a re-buy after a
+//     FAILED settlement is re-checked against the cap. When the tries are
+//     used up it stays open, marked stuck, with its position, an alert and
+//     a journal record of its exact exposure and what each way out would
+//     have lost (again at Shutdown).
 //   - A basket is complete only when every leg holds Q and every trade is
 //     CONFIRMED. A complete NO basket records a conversion intent in the
 //     journal: calling NegRiskAdapter.convertPositions on-chain is out of

@@ -85,8 +85,8 @@ func newHarness(t *testing.T, s *sim.Server, dir string, mod func(*Config)) *har
 		Registry: h.reg, Groups: []GroupInfo{{EventIndex: 0, Kind: scan.YesBasket, Payout: 1_000_000, Legs: legs}},
 		NumEvents: 1, Fees: fees, JournalDir: dir,
 		Limits:       Limits{MaxBasketNotional: 500e6, MaxEventExposure: 1000e6, MaxOpenBaskets: 10, MaxDailyLoss: 50e6},
-		OrdersPer10s: 300, UnwindReserve: 30, LegLossBudget: 1_000_000,
-		LegRiskRetry: 50 * time.Millisecond, QueryEvery: 30 * time.Millisecond, UnknownGrace: 2 * time.Second,
+		OrdersPer10s: 300, UnwindReserve: 30, LegLossBudget: 1_000_000, LegLossShare: 50_000,
+		LegRiskAttempts: 3, LegRiskRetry: 50 * time.Millisecond, QueryEvery: 30 * time.Millisecond, UnknownGrace: 2 * time.Second,
 		TLSConfig: &tls.Config{InsecureSkipVerify: true},
 		OnAlert:   func(kind, msg string) { h.alerts = append(h.alerts, kind+": "+msg) },
 	}

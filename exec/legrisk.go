@@ -26,16 +26,23 @@ import (
 // second completion after a FAK that filled in part is re-checked against
 // the same budget.
 //
-// It completes when completion is possible, loses no more than
-// LegLossBudget and no more than unwinding (a completion at loss < 0 keeps
-// the set an arbitrage; one at loss ≥ 0 is a loss taken to close the
-// partial, counted apart from false baskets: Snapshot.BasketsClosedAtLoss);
-// otherwise it unwinds. Every decision is journaled before its orders are
-// sent; the orders are FAK, signed on the spot and paid from the budget's
-// unwind reserve. The basket is evaluated again when their outcomes are
-// known; after LegRiskAttempts tries it is left to the operator (stuck),
-// alerted and journaled with its exact exposure, never silently, and
-// reported again at Shutdown.
+// It takes the cheaper way out, and only within the basket's loss cap,
+// max(LegLossBudget, LegLossShare × its entry notional): completion when
+// it is possible, within the cap and loses no more than unwinding (a
+// completion at loss < 0 keeps the set an arbitrage; one at loss ≥ 0 is a
+// loss taken to close the partial, counted apart from false baskets:
+// Snapshot.BasketsClosedAtLoss); else unwinding when it is possible and
+// within the cap; else nothing this time (a venue whose books cannot
+// absorb the position, or would only at a price beyond the cap: dumping
+// shares at any bid is not a way out, it is the loss the cap exists to
+// bound). Every decision is journaled before its orders are sent; the
+// orders are FAK, signed on the spot and paid from the budget's unwind
+// reserve. The basket is evaluated again when their outcomes are known,
+// the pause between tries doubling from LegRiskRetry (up to 16×, books
+// refill as makers requote); after LegRiskAttempts tries it is left to the
+// operator (stuck), alerted and journaled with its exact exposure and
+// what each way out would have lost, never silently, and reported again at
+// Shutdown.
 
 // legPlan is one order of a leg-risk plan.
 type legPlan struct {
@@ -99,7 +106,7 @@ func walkSell(bids bookSide, have book.Size, fee func(book.Price, book.Size) int
 func (x *Executor) legRisk(b *basket, now int64) {
 	b.attempts++
 	x.dirty = true
-	b.nextTry = now + int64(x.cfg.LegRiskRetry)
+	b.nextTry = now + legRiskPause(x.cfg.LegRiskRetry, b.attempts)
 	x.ctr.legRisk.Add(1)
 	g := &x.cfg.Groups[b.group]
 	asks, bids, ticks, err := x.fetchBooks(g.Legs)
@@ -151,16 +158,20 @@ func (x *Executor) legRisk(b *basket, now int64) {
 	if okU {
 		lossU = spent - unwindProceeds
 	}
+	lossCap := x.legLossCap(b)
+	b.lossC, b.lossU, b.lossCap = lossC, lossU, lossCap
 	var plan []legPlan
 	act := "none"
 	why := ""
 	switch {
-	case okC && lossC <= x.cfg.LegLossBudget && lossC <= lossU:
-		plan, act, why = complete, "complete", "completion loses less and is within budget"
-	case okU:
-		plan, act, why = unwind, "unwind", "unwinding loses less (or completion is over budget or impossible)"
-	default:
+	case okC && lossC <= lossCap && lossC <= lossU:
+		plan, act, why = complete, "complete", "completion loses least, within the cap"
+	case okU && lossU <= lossCap:
+		plan, act, why = unwind, "unwind", "unwinding loses least (or completion is impossible), within the cap"
+	case !okC && !okU:
 		why = "neither completion nor unwind is possible at the current books"
+	default:
+		why = "every way out loses more than the cap " + strconv.FormatInt(lossCap, 10) + "; retry"
 	}
 	x.journalLegRisk(b, act, lossC, lossU, why)
 	if len(plan) == 0 {
@@ -211,6 +222,23 @@ func (x *Executor) legRisk(b *basket, now int64) {
 	}
 }
 
+// maxLegRiskBackoff caps the doubling of the pause between leg-risk tries
+// at 1<<4 = 16 × LegRiskRetry.
+const maxLegRiskBackoff = 4
+
+// legRiskPause is the pause after try n (1, 2, …): retry, doubled after
+// each try up to 1<<maxLegRiskBackoff times (ns).
+func legRiskPause(retry time.Duration, n int) int64 {
+	return int64(retry) << min(max(n-1, 0), maxLegRiskBackoff)
+}
+
+// legLossCap is the most b may lose to close its partial position
+// (micro-dollars): LegLossBudget, or LegLossShare of its entry notional
+// (rounded down) when that is more.
+func (x *Executor) legLossCap(b *basket) int64 {
+	return max(x.cfg.LegLossBudget, b.notional*x.cfg.LegLossShare/book.Scale)
+}
+
 // giveUp stops leg risk on b: it is marked stuck (an operator's), and the
 // decision is journaled (replay restores stuck from the "gave up" prefix)
 // and alerted with the basket's exact exposure.
@@ -218,8 +246,20 @@ func (x *Executor) giveUp(b *basket, lossC, lossU int64, cause string) {
 	b.stuck = true
 	x.dirty = true
 	exp := x.exposure(b)
+	if b.attempts > 0 {
+		exp += "; last try: " + lossText("completion", b.lossC) + ", " + lossText("unwind", b.lossU) +
+			", cap " + strconv.FormatInt(b.lossCap, 10)
+	}
 	x.journalLegRisk(b, "none", lossC, lossU, "gave up: "+cause+"; "+exp)
 	x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+" is still partial after leg risk ("+cause+"); position kept, operator action needed: "+exp)
+}
+
+// lossText describes one way out's loss (micro-dollars) for an alert.
+func lossText(way string, loss int64) string {
+	if loss == notFeasible {
+		return way + " impossible"
+	}
+	return way + " would lose " + strconv.FormatInt(loss, 10)
 }
 
 // exposure describes b's open position exactly: the shares it holds per

@@ -112,11 +112,11 @@ func TestNoWayOutIsStuckAndReported(t *testing.T) {
 		t.Fatalf("trades: %d buys (2 at entry), %d sells", buys, sells)
 	}
 	snap := x.Snapshot()
-	if snap.BasketsUnwound != 0 || snap.BasketsCompleted != 0 || len(snap.Positions) != 2 || snap.Open[0].Orders != 3 || snap.Open[0].Attempts != 3 {
+	if snap.BasketsUnwound != 0 || snap.BasketsCompleted != 0 || len(snap.Positions) != 2 || snap.Open[0].Orders != 3 || snap.Open[0].Attempts != h.cfg.LegRiskAttempts {
 		t.Fatalf("snapshot %+v", snap)
 	}
 	a := h.alerted("leg_risk: basket 1 is still partial after leg risk (after 3 attempts)")
-	if !strings.Contains(a, "; cash -") || !strings.Contains(a, "=10000000") || !strings.Contains(a, "1:"+h.tokens[1]+"=0") {
+	if !strings.Contains(a, "; cash -") || !strings.Contains(a, "last try: completion impossible, unwind impossible, cap 1000000") || !strings.Contains(a, "=10000000") || !strings.Contains(a, "1:"+h.tokens[1]+"=0") {
 		t.Fatalf("no exposure alert: %v", h.alerts)
 	}
 	// stays stuck: no further tries
@@ -181,6 +181,57 @@ func TestFailedSettlementIsNotReboughtBeyondBudget(t *testing.T) {
 	h.checkLedger(before)
 }
 
+// TestUnwindBeyondTheCapIsHeld: a FOK leg is killed; its asks jump to 0.99
+// and the filled legs' bids collapse to 0.10 with plenty of size. Both
+// ways out are possible and both lose far more than the basket's cap: the
+// position is held (no fire sale at 0.10), retried with growing pauses,
+// then left stuck with what each way out would have lost.
+func TestUnwindBeyondTheCapIsHeld(t *testing.T) {
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(10_000_000)
+	killLeg(&o, 1)
+	if out := x.Submit(&o); out.Kind != OutPartial {
+		t.Fatalf("outcome %+v", out)
+	}
+	h.requote(1, false, 990_000, 1000_000_000)
+	h.requote(0, true, 100_000, 1000_000_000) // $1 for 10 shares: the venue's minimum
+	h.requote(2, true, 100_000, 1000_000_000)
+	h.poll("leg risk to give up", 5*time.Second, h.stuck)
+	if buys, sells := h.ourSides(); buys != 2 || sells != 0 {
+		t.Fatalf("trades: %d buys (2 at entry), %d sells: sold into a collapsed book", buys, sells)
+	}
+	a := h.alerted("leg_risk: basket 1 is still partial")
+	if !strings.Contains(a, "last try: completion would lose ") || !strings.Contains(a, ", unwind would lose ") {
+		t.Fatalf("no losses in the alert: %v", h.alerts)
+	}
+	for _, w := range journalWhys(t, h.cfg.JournalDir)[:3] {
+		if !strings.HasPrefix(w, "every way out loses more than the cap 1000000") {
+			t.Fatalf("journal: %q", w)
+		}
+	}
+	h.checkLedger(before)
+}
+
+// TestLegRiskPauseDoubles: the pause after try n is LegRiskRetry << (n-1),
+// at most 16×; the cap is the budget or the share of the notional.
+func TestLegRiskPauseDoubles(t *testing.T) {
+	want := []int64{100, 200, 400, 800, 1600, 1600, 1600}
+	for n, w := range want {
+		if got := legRiskPause(100, n+1); got != w {
+			t.Errorf("pause after try %d: %d, want %d", n+1, got, w)
+		}
+	}
+	x := &Executor{cfg: Config{LegLossBudget: 1_000_000, LegLossShare: 50_000}}
+	for _, c := range []struct{ notional, want int64 }{{10_000_000, 1_000_000}, {20_000_000, 1_000_000}, {200_000_000, 10_000_000}, {333_333_333, 16_666_666}} {
+		if got := x.legLossCap(&basket{notional: c.notional}); got != c.want {
+			t.Errorf("cap of notional %d: %d, want %d", c.notional, got, c.want)
+		}
+	}
+}
+
 // TestCompletionAtLossIsNotAFalseBasket: a FOK leg is killed; its asks
 // then rise so that completing costs more than the payout (a loss of
 // $0.10–0.35 incl. fees), while the filled legs' bids fall to 0.20 so
@@ -210,7 +261,7 @@ func TestCompletionAtLossIsNotAFalseBasket(t *testing.T) {
 	if snap.BasketsCompleted != 1 || snap.BasketsSettled != 1 || snap.FalseBaskets != 0 || snap.BasketsClosedAtLoss != 1 {
 		t.Fatalf("counters %+v alerts %v", snap, h.alerts)
 	}
-	if loss := -snap.PnL; loss <= 0 || loss > h.cfg.LegLossBudget {
+	if loss := -snap.PnL; loss <= 0 || loss > h.cfg.LegLossBudget { // the cap: 5 % of ~$7 is less than the budget
 		t.Fatalf("loss %d, budget %d", loss, h.cfg.LegLossBudget)
 	}
 	if h.alerted("closed_at_loss") == "" || h.alerted("false_basket") != "" {

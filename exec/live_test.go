@@ -152,10 +152,12 @@ func TestKilledLegIsCompleted(t *testing.T) {
 	}
 }
 
+// TestKilledLegIsUnwound: the killed leg's asks jump to 0.99 (completing
+// would lose most of what the basket spent) while the filled legs can be
+// sold one tick under what they cost: unwinding loses less, within the cap.
 func TestKilledLegIsUnwound(t *testing.T) {
 	s := startSim(t, nil)
-	// a negative loss budget forbids completion: the policy must unwind
-	h := newHarness(t, s, "", func(c *Config) { c.LegLossBudget = -1_000_000_000 })
+	h := newHarness(t, s, "", nil)
 	x := h.start()
 	before := s.Ledger(sim.HardhatAddress(0))
 	o := h.opp(10_000_000)
@@ -163,10 +165,20 @@ func TestKilledLegIsUnwound(t *testing.T) {
 	if out := x.Submit(&o); out.Kind != OutPartial {
 		t.Fatalf("outcome %+v", out)
 	}
+	h.requote(0, false, 990_000, 1000_000_000)
+	for i := 1; i < 3; i++ {
+		h.requote(i, true, o.Legs[i].Limit-10_000, 1000_000_000)
+	}
 	h.poll("unwind and settlement", 5*time.Second, h.idle)
 	snap := x.Snapshot()
 	if snap.BasketsUnwound != 1 || len(snap.Positions) != 0 || snap.Realised != snap.Cash || snap.Realised >= 0 {
 		t.Fatalf("unwind: %+v alerts %v", snap, h.alerts)
+	}
+	if loss := -snap.Realised; loss > h.cfg.LegLossBudget {
+		t.Fatalf("unwind lost %d, over the cap %d", loss, h.cfg.LegLossBudget)
+	}
+	if buys, sells := h.ourSides(); buys != 2 || sells != 2 {
+		t.Fatalf("trades: %d buys (2 at entry), %d sells (2 to unwind)", buys, sells)
 	}
 	h.checkLedger(before)
 }

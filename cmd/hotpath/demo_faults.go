@@ -251,11 +251,14 @@ func faultKindOr(s, def string) string {
 // the samples: when the books dipped below total within 2 s, until all
 // were valid again; when the frames stopped for 100 ms or more starting
 // within 500 ms of tf (a stall), until they flowed again; the later of the
-// two, or 0 for a fault the engine shrugged off.
+// two, or 0 for a fault the engine shrugged off. Only dips and gaps that
+// start before until (the next feed fault) are this fault's: a later one
+// belongs to that fault (the oversized frame at 13 s was charged with the
+// stall at 14 s, and baskets sent before the stall counted as stale).
 //
 // dataBack is when frames arrived again after the books dipped (zero
 // without a dip): until then every book is the one from before the fault.
-func (w *faultWatch) feedRecovery(tf time.Time, total int64) (d time.Duration, dataBack time.Time, ok bool) {
+func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Duration, dataBack time.Time, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.samples
@@ -263,8 +266,14 @@ func (w *faultWatch) feedRecovery(tf time.Time, total int64) (d time.Duration, d
 	if i == len(s) {
 		return 0, time.Time{}, false
 	}
+	bound := func(d time.Duration) time.Time {
+		if t := tf.Add(d); until.IsZero() || t.Before(until) {
+			return t
+		}
+		return until
+	}
 	var end time.Time
-	for j := i; j < len(s) && s[j].at.Before(tf.Add(2*time.Second)); j++ {
+	for j := i; j < len(s) && s[j].at.Before(bound(2*time.Second)); j++ {
 		if s[j].booksValid < total {
 			for k := j + 1; k < len(s) && dataBack.IsZero(); k++ {
 				if s[k].frames > s[j].frames {
@@ -284,7 +293,7 @@ func (w *faultWatch) feedRecovery(tf time.Time, total int64) (d time.Duration, d
 	}
 	// A gap in the frames: the last increase at or after tf, then ≥ 100 ms
 	// of none.
-	for j := i + 1; j < len(s) && s[j].at.Before(tf.Add(500*time.Millisecond)); j++ {
+	for j := i + 1; j < len(s) && s[j].at.Before(bound(500*time.Millisecond)); j++ {
 		if s[j].frames != s[j-1].frames {
 			continue
 		}
@@ -307,6 +316,12 @@ func (w *faultWatch) feedRecovery(tf time.Time, total int64) (d time.Duration, d
 		return 0, dataBack, true
 	}
 	return end.Sub(tf), dataBack, true
+}
+
+// isFeedFault: the kinds measured by feedRecovery (the REST faults and
+// delayed matching are measured from the basket requests).
+func isFeedFault(kind string) bool {
+	return !strings.HasPrefix(kind, "rest_") && kind != "delayed"
 }
 
 // delayOf is the delay of the scenario's delayed-matching entry at atMs.
@@ -410,7 +425,14 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 				fi.RecoveryMs = fi.clear.Sub(fi.firstHit).Milliseconds()
 			}
 		default:
-			d, back, ok := w.feedRecovery(fi.at, total)
+			var until time.Time // the next feed fault
+			for _, nx := range faults[i+1:] {
+				if isFeedFault(nx.Kind) && nx.at.After(fi.at) {
+					until = nx.at
+					break
+				}
+			}
+			d, back, ok := w.feedRecovery(fi.at, until, total)
 			if !ok {
 				fi.RecoveryMs = -1
 				fi.end = end

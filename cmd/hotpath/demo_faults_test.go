@@ -76,13 +76,18 @@ func TestFeedRecovery(t *testing.T) {
 		}), 0, false},
 	}
 	for _, c := range cases {
-		d, _, ok := c.w.feedRecovery(t0, total)
+		d, _, ok := c.w.feedRecovery(t0, time.Time{}, total)
 		if d != c.want || ok != c.ok {
 			t.Errorf("%s: %v %v, want %v %v", c.name, d, ok, c.want, c.ok)
 		}
 	}
+	// A dip that starts after the next feed fault is that fault's: a
+	// fault shrugged off 50 ms before it recovers at once.
+	if d, _, ok := cases[0].w.feedRecovery(t0, t0.Add(50*time.Millisecond), total); d != 0 || !ok {
+		t.Errorf("dip after the next fault: %v %v, want 0 true", d, ok)
+	}
 	// After the dip begins (100 ms), the next sample with more frames.
-	if _, back, _ := cases[0].w.feedRecovery(t0, total); back != t0.Add(105*time.Millisecond) {
+	if _, back, _ := cases[0].w.feedRecovery(t0, time.Time{}, total); back != t0.Add(105*time.Millisecond) {
 		t.Errorf("data back at %v, want 105ms", back.Sub(t0))
 	}
 }
