@@ -79,8 +79,8 @@ func (e *Engine) Report() string {
 	}
 	b.WriteString("\n")
 	if len(s.Exclusions) > 0 || s.Jumps > 0 {
-		fmt.Fprintf(&b, "integrity   exclusions %v, reconnects for silence %d / silent canary %d, hash checks %d (mismatches %d), jump-guard trips %d, resolved %d\n",
-			s.Exclusions, e.st.StallReconnects.Load(), e.st.CanaryReconnects.Load(), e.st.HashChecks.Load(), e.st.HashMiss.Load(), s.Jumps, s.Resolved)
+		fmt.Fprintf(&b, "integrity   exclusions %v, reconnects for silence %d / silent canary %d / data after a stall-length gap %d, hash checks %d (mismatches %d), jump-guard trips %d, resolved %d\n",
+			s.Exclusions, e.st.StallReconnects.Load(), e.st.CanaryReconnects.Load(), e.st.GapReconnects.Load(), e.st.HashChecks.Load(), e.st.HashMiss.Load(), s.Jumps, s.Resolved)
 	}
 	for _, st := range []hist.Stage{hist.Decode, hist.BookScan, hist.Decide, hist.Build, hist.Write, hist.Ack, hist.FrameToWire} {
 		p := e.coll.Percentiles(st)

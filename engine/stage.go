@@ -54,6 +54,7 @@ type stageStats struct {
 	HashChecks, HashMiss atomic.Uint64
 	StallReconnects      atomic.Uint64 // connections dropped for silence (ConnStale)
 	CanaryReconnects     atomic.Uint64 // connections dropped for a silent canary
+	GapReconnects        atomic.Uint64 // connections rebuilt after data resumed from a stall-length gap
 	LastLoop             atomic.Int64  // when the loop last ran (watchdog)
 }
 
@@ -478,6 +479,7 @@ func (s *stage) publish(now int64) {
 	s.st.HashMiss.Store(ist.HashMismatch)
 	s.st.StallReconnects.Store(ist.StallReconnects)
 	s.st.CanaryReconnects.Store(ist.CanaryReconnects)
+	s.st.GapReconnects.Store(ist.GapReconnects)
 	var valid, excluded int64
 	for _, a := range s.p.assets {
 		if s.in.Book(a).Valid() {

@@ -73,9 +73,13 @@ type BasketInfo struct {
 	Cash     int64   // the basket's cash delta so far, fees included
 	Orders   int
 	Unknown  bool // some order's outcome is not known yet
-	Partial  bool
-	Stuck    bool // leg risk gave up; operator action needed
-	Attempts int
+	Partial  bool // was partial at some point (a leg killed, a trade FAILED)
+	// Shape now: Complete, every leg holds Q (waiting for its trades to be
+	// CONFIRMED); Flat, no leg holds anything (an unwound partial waiting
+	// the same way); neither, still partial.
+	Complete, Flat bool
+	Stuck          bool // leg risk gave up; operator action needed
+	Attempts       int
 }
 
 // Snapshot returns a copy of the last published state plus live counters.
@@ -145,6 +149,7 @@ func (x *Executor) publish() {
 		b := &x.slots[si]
 		bi := BasketInfo{ID: b.id, Group: b.group, Q: b.q, Cash: b.cashDelta(), Orders: len(b.legs),
 			Unknown: b.anyUnresolved(), Partial: b.partial, Stuck: b.stuck, Attempts: b.attempts}
+		bi.Complete, bi.Flat = b.shape()
 		for i := 0; i < b.nGroup; i++ {
 			bi.Held = append(bi.Held, b.held(i))
 		}

@@ -125,6 +125,7 @@ type IntegrityStats struct {
 	ResyncRefused    uint64 // Control could not queue the request
 	StallReconnects  uint64 // connection without data for ConnStale
 	CanaryReconnects uint64 // canary silent for CanarySilence
+	GapReconnects    uint64 // data resumed after a silence over the pace limit (gapTrip)
 	StaleAssets      uint64 // assets currently stale (as of the last Check)
 }
 
@@ -330,6 +331,9 @@ func (in *Integrity) Apply(e *Event) {
 	now := e.RecvNs
 	cs := in.conn(e.Conn)
 	st.conn = e.Conn
+	if e.Kind != KindResync && !cs.between && cs.last != 0 && cs.limit != 0 && cs.limit < int64(in.cfg.ConnStale) && now-cs.last > cs.limit {
+		in.gapTrip(e.Conn, cs, now)
+	}
 	switch e.Kind {
 	case KindBookBegin:
 		st.book.BeginSnapshot()
@@ -689,6 +693,24 @@ func (in *Integrity) Check(now int64) {
 				ctl.Reconnect(uint16(i))
 			}
 		}
+	}
+}
+
+// gapTrip handles data resuming on a busy connection (its pace known)
+// after a silence longer than its pace limit that no Check tripped on: the
+// back-off after an earlier trip held it (a stall that outlasted the first
+// reconnect), or the data came back between two Checks. The venue may have
+// withheld updates in that silence and nothing else would tell: every book
+// of the connection is excluded and the connection reconnected, as for a
+// trip, so each book comes back through a fresh snapshot. Cold: once per
+// such gap.
+func (in *Integrity) gapTrip(id uint16, cs *connState, now int64) {
+	in.st.GapReconnects++
+	cs.last = now
+	cs.canary = NoAsset
+	in.connStale(id, now)
+	if in.cfg.Control != nil {
+		in.cfg.Control.Reconnect(id)
 	}
 }
 

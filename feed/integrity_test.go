@@ -270,6 +270,51 @@ func TestIntegrityPaceCatchesSilentStall(t *testing.T) {
 	}
 }
 
+// A stall that outlasts the first reconnect: the back-off doubles the limit
+// (500 ms) so a 400 ms silence after the new session's snapshots trips no
+// Check, but when data resumes after it the venue may have withheld
+// updates: every book of the connection is excluded and it is reconnected.
+// A gap under the pace limit changes nothing.
+func TestIntegrityDataAfterStallLengthGapReconnects(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, true)
+	r.run(int64(12*time.Second), every(50*time.Millisecond))
+	update := func() {
+		r.in.Apply(&Event{Kind: KindLastTrade, Asset: 0, RecvNs: r.now, Price: 500_000, Flags: FlagLast})
+	}
+	// 200 ms of silence (under 250 ms), then data: nothing happens.
+	r.run(r.now+int64(200*time.Millisecond), nil)
+	update()
+	if st := r.in.Stats(); st.GapReconnects != 0 || !r.in.Usable(0) {
+		t.Fatalf("a gap under the limit: %+v", st)
+	}
+	// The stall: caught by Check at 250 ms; the new session's snapshot.
+	r.run(r.now+int64(300*time.Millisecond), nil)
+	if st := r.in.Stats(); st.StallReconnects != 1 || len(r.ctl.reconnects) != 1 {
+		t.Fatalf("stall not caught: %+v", st)
+	}
+	r.in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: r.now, Flags: FlagLast})
+	r.run(r.now+int64(100*time.Millisecond), nil)
+	r.snapshot()
+	// Still stalled: 400 ms, under the backed-off 500 ms limit.
+	if lost := r.run(r.now+int64(400*time.Millisecond), nil); lost != 0 || len(r.ctl.reconnects) != 1 {
+		t.Fatalf("back-off did not hold: lost at %d, %d reconnects", lost, len(r.ctl.reconnects))
+	}
+	update() // the venue resumes
+	st := r.in.Stats()
+	if st.GapReconnects != 1 || len(r.ctl.reconnects) != 2 || r.in.Usable(0) {
+		t.Fatalf("data after a 400 ms gap: %+v, reconnects %v, usable %v", st, r.ctl.reconnects, r.in.Usable(0))
+	}
+	// The reconnect's snapshot makes it usable again, and the next data
+	// (no gap) changes nothing.
+	r.in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: r.now, Flags: FlagLast})
+	r.snapshot()
+	r.now += int64(10 * time.Millisecond)
+	update()
+	if st := r.in.Stats(); st.GapReconnects != 1 || !r.in.Usable(0) {
+		t.Fatalf("after the resync: %+v usable %v", st, r.in.Usable(0))
+	}
+}
+
 // A pace needs evidence: right after the start, and for a connection with
 // fewer than 50 updates in a window, the limit is ConnStale.
 func TestIntegrityPaceNeedsEvidence(t *testing.T) {

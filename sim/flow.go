@@ -615,6 +615,7 @@ func (f *flow) schedule() []timed {
 }
 
 func (f *flow) do(a TimedAction) {
+	f.s.dlog.fire(a.Kind)
 	kind, sub, _ := cut(a.Kind, ':')
 	switch kind {
 	case "jump":

@@ -96,6 +96,7 @@ type Server struct {
 	mhub    *marketHub
 	uhub    *userHub
 	flow    *flow
+	dlog    deliveryLog
 	ln      net.Listener
 	srv     *http.Server
 	urls    URLs

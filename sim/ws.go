@@ -188,6 +188,7 @@ func (h *marketHub) handle(mc *marketConn, msg []byte) {
 			b = append(b, ',')
 		}
 		b = h.appendBookEvent(b, m, yes, ts)
+		h.s.dlog.add(m.ConditionID, true)
 	}
 	mc.send(append(b, ']'))
 }
@@ -209,17 +210,27 @@ func (mc *marketConn) wants(yesToken, noToken string, customOnly bool) (yes, no 
 // variants are built once. Called with the exchange lock held.
 func (h *marketHub) broadcastSplit(m *Market, customOnly bool, build func(yes, no bool) []byte) {
 	if h.s.faults.stalled() {
+		if !customOnly {
+			h.s.dlog.add(m.ConditionID, false)
+		}
 		return
 	}
 	var cache [4][]byte
 	var built [4]bool
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	sent := false
+	defer func() {
+		if !sent && !customOnly {
+			h.s.dlog.add(m.ConditionID, false)
+		}
+	}()
 	for mc := range h.conns {
 		y, n := mc.wants(m.YesToken, m.NoToken, customOnly)
 		if !y && !n {
 			continue
 		}
+		sent = true
 		i := 0
 		if y {
 			i |= 1

@@ -32,11 +32,12 @@ import (
 // demoFaults are the --json fields the fault drill adds.
 type demoFaults struct {
 	// StaleBookBaskets: baskets with filled FOK entry legs that the engine
-	// sent while the venue knew its view of that book could not be
-	// current: in a silent stall; after a dropped connection (or an
-	// oversized frame, which drops it) until fresh data arrived again; or
-	// after the market's tick size change until its books were valid
-	// again. (A killed FOK leaves no record at the venue.)
+	// sent on a book the venue had moved on from without telling it: an
+	// update of the leg's market that the venue withheld (a silent stall,
+	// a dropped connection: sim.Server.Deliveries) more than staleGrace
+	// before the send, with no snapshot of the market since; or after the
+	// market's tick size change until its books were valid again. (A
+	// killed FOK leaves no record at the venue.)
 	StaleBookBaskets int `json:"stale_book_baskets"`
 	// UnresolvedPartials: partial baskets neither completed nor unwound at
 	// the end (open partial baskets plus partials not accounted as either).
@@ -70,7 +71,7 @@ type faultInstance struct {
 	// that no request followed, before the run ended (recovery then 0).
 	Unmeasured bool `json:"unmeasured,omitempty"`
 	at         time.Time
-	end        time.Time // of the stale interval (feed faults)
+	end        time.Time // recovered (feed faults): a tick change's stale interval
 	market     string    // condition id, for a tick change
 	count      int       // requests a REST rule applies to (0: until cleared)
 	// REST rules: the first and last requests they met, and the first
@@ -96,6 +97,7 @@ type faultWatch struct {
 }
 
 func watchFaults(eng *engine.Engine, srv *sim.Server) *faultWatch {
+	srv.RecordDeliveries() // which updates the engine was never sent
 	w := &faultWatch{eng: eng, stopC: make(chan struct{}), done: make(chan struct{}), ticks0: marketTicks(srv)}
 	go func() {
 		defer close(w.done)
@@ -255,16 +257,13 @@ func faultKindOr(s, def string) string {
 // start before until (the next feed fault) are this fault's: a later one
 // belongs to that fault (the oversized frame at 13 s was charged with the
 // stall at 14 s, and baskets sent before the stall counted as stale).
-//
-// dataBack is when frames arrived again after the books dipped (zero
-// without a dip): until then every book is the one from before the fault.
-func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Duration, dataBack time.Time, ok bool) {
+func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Duration, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.samples
 	i := sort.Search(len(s), func(i int) bool { return !s[i].at.Before(tf) })
 	if i == len(s) {
-		return 0, time.Time{}, false
+		return 0, false
 	}
 	bound := func(d time.Duration) time.Time {
 		if t := tf.Add(d); until.IsZero() || t.Before(until) {
@@ -275,17 +274,12 @@ func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Dura
 	var end time.Time
 	for j := i; j < len(s) && s[j].at.Before(bound(2*time.Second)); j++ {
 		if s[j].booksValid < total {
-			for k := j + 1; k < len(s) && dataBack.IsZero(); k++ {
-				if s[k].frames > s[j].frames {
-					dataBack = s[k].at
-				}
-			}
 			k := j
 			for k < len(s) && s[k].booksValid < total {
 				k++
 			}
 			if k == len(s) {
-				return 0, dataBack, false
+				return 0, false
 			}
 			end = s[k].at
 			break
@@ -302,7 +296,7 @@ func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Dura
 			k++
 		}
 		if k == len(s) {
-			return 0, dataBack, false
+			return 0, false
 		}
 		if s[k].at.Sub(s[j-1].at) >= 100*time.Millisecond {
 			if s[k].at.After(end) {
@@ -313,9 +307,9 @@ func (w *faultWatch) feedRecovery(tf, until time.Time, total int64) (d time.Dura
 		j = k
 	}
 	if end.IsZero() {
-		return 0, dataBack, true
+		return 0, true
 	}
-	return end.Sub(tf), dataBack, true
+	return end.Sub(tf), true
 }
 
 // isFeedFault: the kinds measured by feedRecovery (the REST faults and
@@ -390,6 +384,8 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 		}
 	}
 	faults := schedule(srv.Scenario(), simStart, end)
+	applyFired(faults, srv.FiredFaults(), srv.Scenario(), simStart)
+	sort.SliceStable(faults, func(i, j int) bool { return faults[i].at.Before(faults[j].at) })
 	attributeREST(faults, w.submissions())
 	for i := range faults {
 		fi := &faults[i]
@@ -432,26 +428,13 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 					break
 				}
 			}
-			d, back, ok := w.feedRecovery(fi.at, until, total)
+			d, ok := w.feedRecovery(fi.at, until, total)
 			if !ok {
 				fi.RecoveryMs = -1
 				fi.end = end
 			} else {
 				fi.RecoveryMs = d.Milliseconds()
 				fi.end = fi.at.Add(d)
-			}
-			if (fi.Kind == "drop_market" || fi.Kind == "drop_all" || fi.Kind == "bad_frame_oversized") && !back.IsZero() {
-				// Books come back one by one after a reconnect: a basket is
-				// surely stale only before any fresh data arrived.
-				fi.end = back
-			}
-			if fi.Kind == "stall" {
-				// The engine sees no data for the stall's whole length.
-				for _, a := range srv.Scenario().Stalls {
-					if dd, err := time.ParseDuration(a.Duration); err == nil && fi.at.Add(dd).After(fi.end) {
-						fi.end = fi.at.Add(dd)
-					}
-				}
 			}
 			if fi.Kind == "tick_change" && len(changed) > 0 {
 				fi.market = changed[0]
@@ -466,18 +449,19 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 	}
 	f.Faults = faults
 
-	// Baskets whose FOK entries the engine sent in a stale interval: the
-	// send time is the sample in which its legs were counted (the last
-	// submission sample up to the order's creation at the venue, which
-	// may be later: a slow answer), at 5 ms resolution.
+	// Baskets decided on a book the venue had moved on from without telling
+	// the engine. The send time is the sample in which its legs were
+	// counted (the last submission sample up to the order's creation at the
+	// venue, which may be later: a slow answer), at 5 ms resolution.
 	subs := w.submissions()
+	wh := withheldByMarket(srv.Deliveries())
 	var last time.Time
 	for _, t := range mine {
 		if t.Status == "FAILED" {
 			f.FailedTrades++
 		}
 		o, ok := srv.Exchange().Order(t.TakerOrderID)
-		if !ok || o.Type != sim.FOK {
+		if !ok || o.Type != sim.FOK || t.Market == nil {
 			continue
 		}
 		k := sort.Search(len(subs), func(i int) bool { return subs[i].After(o.CreatedAt.Add(5 * time.Millisecond)) })
@@ -485,40 +469,50 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 			continue
 		}
 		sent := subs[k-1]
-		for _, fi := range faults {
-			if fi.end.IsZero() || !sent.After(fi.at) || !sent.Add(-5*time.Millisecond).Before(fi.end) {
-				continue
-			}
-			switch fi.Kind {
-			case "drop_market", "drop_all", "stall", "bad_frame_oversized":
-			case "tick_change":
-				if t.Market == nil || t.Market.ConditionID != fi.market {
-					continue
-				}
-			default:
-				continue
-			}
-			if sent != last {
-				f.StaleBookBaskets++ // one basket's legs go together
-				f.staleDetails = append(f.staleDetails, fmt.Sprintf("basket sent at %.3fs (order created %.3fs, matched %.3fs) in %s@%.1fs..%.3fs",
-					sent.Sub(simStart).Seconds(), o.CreatedAt.Sub(simStart).Seconds(), t.MatchTime.Sub(simStart).Seconds(),
-					fi.Kind, float64(fi.AtMs)/1000, fi.end.Sub(simStart).Seconds()))
-			}
-			last = sent
-			break
+		why := ""
+		// An update of its market the venue withheld (a stall, a dropped
+		// connection) and no snapshot of the market since.
+		if at, ok := wh[t.Market.ConditionID].unseen(sent.Add(-staleGrace), sent); ok {
+			why = fmt.Sprintf("its market's update at %.3fs was withheld (%s)", at.Sub(simStart).Seconds(), faultBefore(faults, at))
 		}
+		// Its market's tick changed and its books were not valid again.
+		for _, fi := range faults {
+			if why != "" || fi.Kind != "tick_change" || fi.end.IsZero() || fi.market != t.Market.ConditionID {
+				continue
+			}
+			if sent.After(fi.at) && sent.Add(-5*time.Millisecond).Before(fi.end) {
+				why = fmt.Sprintf("tick change at %.3fs, books valid again at %.3fs", fi.at.Sub(simStart).Seconds(), fi.end.Sub(simStart).Seconds())
+			}
+		}
+		if why == "" {
+			continue
+		}
+		if sent != last {
+			f.StaleBookBaskets++ // one basket's legs go together
+			f.staleDetails = append(f.staleDetails, fmt.Sprintf("basket sent at %.3fs (order created %.3fs, matched %.3fs): %s",
+				sent.Sub(simStart).Seconds(), o.CreatedAt.Sub(simStart).Seconds(), t.MatchTime.Sub(simStart).Seconds(), why))
+		}
+		last = sent
 	}
 
-	open := 0
+	// A partial basket is resolved once leg risk closed it (every leg holds
+	// Q, or none holds anything), even if its last trades still wait to be
+	// CONFIRMED when the run ends.
+	open, closing := 0, 0
 	for _, b := range x.Open {
-		if b.Partial {
-			open++
-			f.openPartials = append(f.openPartials, fmt.Sprintf("basket %d (group %d, %d orders, %d attempts, unknown outcome %v, stuck %v)",
-				b.ID, b.Group, b.Orders, b.Attempts, b.Unknown, b.Stuck))
+		if !b.Partial {
+			continue
 		}
+		if (b.Complete || b.Flat) && !b.Unknown && !b.Stuck {
+			closing++
+			continue
+		}
+		open++
+		f.openPartials = append(f.openPartials, fmt.Sprintf("basket %d (group %d, %d orders, %d attempts, unknown outcome %v, stuck %v)",
+			b.ID, b.Group, b.Orders, b.Attempts, b.Unknown, b.Stuck))
 	}
 	f.UnresolvedPartials = open
-	if resolved := x.BasketsCompleted + x.BasketsUnwound; x.BasketsPartial > resolved && int(x.BasketsPartial-resolved) > open {
+	if resolved := x.BasketsCompleted + x.BasketsUnwound + uint64(closing); x.BasketsPartial > resolved && int(x.BasketsPartial-resolved) > open {
 		f.UnresolvedPartials = int(x.BasketsPartial - resolved)
 	}
 
@@ -537,6 +531,113 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 		}
 	}
 	return f
+}
+
+// staleGrace is how much older than a basket's send sample a withheld
+// update must be for the basket to count as decided on a stale book: the
+// sample's resolution (5 ms) and a decision already in flight, made on the
+// last frame before the fault (20 ms: frame to wire stays under it but
+// for the rare outlier, p99 in the fault drill ≈ 0.5 ms).
+const staleGrace = 25 * time.Millisecond
+
+// marketDeliveries are one market's withheld updates and snapshots, each
+// in time order.
+type marketDeliveries struct{ withheld, snapshots []time.Time }
+
+func withheldByMarket(dl []sim.Delivery) map[string]*marketDeliveries {
+	out := map[string]*marketDeliveries{}
+	for _, d := range dl {
+		m := out[d.Market]
+		if m == nil {
+			m = &marketDeliveries{}
+			out[d.Market] = m
+		}
+		if d.Snapshot {
+			m.snapshots = append(m.snapshots, d.At)
+		} else {
+			m.withheld = append(m.withheld, d.At)
+		}
+	}
+	return out
+}
+
+// unseen reports the last update withheld before cutoff when no snapshot
+// of the market was sent between it and sent: the engine's book then
+// lacked a change the venue had made.
+func (m *marketDeliveries) unseen(cutoff, sent time.Time) (time.Time, bool) {
+	if m == nil {
+		return time.Time{}, false
+	}
+	j := sort.Search(len(m.withheld), func(i int) bool { return !m.withheld[i].Before(cutoff) })
+	if j == 0 {
+		return time.Time{}, false
+	}
+	w := m.withheld[j-1]
+	k := sort.Search(len(m.snapshots), func(i int) bool { return !m.snapshots[i].Before(w) })
+	if k < len(m.snapshots) && !m.snapshots[k].After(sent) {
+		return time.Time{}, false
+	}
+	return w, true
+}
+
+// faultBefore names the last feed fault at or before t.
+func faultBefore(faults []faultInstance, t time.Time) string {
+	name := "no fault: nobody subscribed"
+	for _, fi := range faults {
+		if isFeedFault(fi.Kind) && !fi.at.After(t) {
+			name = fmt.Sprintf("%s@%.1fs", fi.Kind, float64(fi.AtMs)/1000)
+		}
+	}
+	return name
+}
+
+// applyFired replaces each scheduled instance's time with the time the
+// simulator actually ran it (FiredFaults), matched in order per kind: the
+// schedule counts from when the demo started the simulator, the simulator
+// from its own start, some milliseconds apart.
+func applyFired(faults []faultInstance, fired []sim.FiredFault, sc *sim.Scenario, simStart time.Time) {
+	used := map[int]bool{}
+	for _, ff := range fired {
+		kind := firedKind(ff.Kind, sc)
+		for i := range faults {
+			if !used[i] && faults[i].Kind == kind {
+				used[i] = true
+				faults[i].at = ff.At
+				faults[i].AtMs = ff.At.Sub(simStart).Milliseconds()
+				break
+			}
+		}
+	}
+}
+
+// firedKind maps a simulator action kind ("drop:all", "rest:2") to the
+// drill's fault kind ("drop_all", "rest_500").
+func firedKind(k string, sc *sim.Scenario) string {
+	kind, sub, _ := strings.Cut(k, ":")
+	switch kind {
+	case "drop":
+		return "drop_" + faultKindOr(sub, "market")
+	case "stall":
+		return "stall"
+	case "bad":
+		return "bad_frame_" + faultKindOr(sub, "malformed")
+	case "tick":
+		return "tick_change"
+	case "jump":
+		return "jump"
+	case "delayed":
+		return "delayed"
+	case "rest":
+		i, err := strconv.Atoi(sub)
+		if err != nil || i < 0 || i >= len(sc.Faults.REST) {
+			return ""
+		}
+		if st := sc.Faults.REST[i].Status; st != 0 {
+			return "rest_" + strconv.Itoa(st)
+		}
+		return "rest_slow"
+	}
+	return ""
 }
 
 // failedDrill reports a broken safety property: a basket on a stale book,

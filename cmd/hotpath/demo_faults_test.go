@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -76,19 +77,15 @@ func TestFeedRecovery(t *testing.T) {
 		}), 0, false},
 	}
 	for _, c := range cases {
-		d, _, ok := c.w.feedRecovery(t0, time.Time{}, total)
+		d, ok := c.w.feedRecovery(t0, time.Time{}, total)
 		if d != c.want || ok != c.ok {
 			t.Errorf("%s: %v %v, want %v %v", c.name, d, ok, c.want, c.ok)
 		}
 	}
 	// A dip that starts after the next feed fault is that fault's: a
 	// fault shrugged off 50 ms before it recovers at once.
-	if d, _, ok := cases[0].w.feedRecovery(t0, t0.Add(50*time.Millisecond), total); d != 0 || !ok {
+	if d, ok := cases[0].w.feedRecovery(t0, t0.Add(50*time.Millisecond), total); d != 0 || !ok {
 		t.Errorf("dip after the next fault: %v %v, want 0 true", d, ok)
-	}
-	// After the dip begins (100 ms), the next sample with more frames.
-	if _, back, _ := cases[0].w.feedRecovery(t0, time.Time{}, total); back != t0.Add(105*time.Millisecond) {
-		t.Errorf("data back at %v, want 105ms", back.Sub(t0))
 	}
 }
 
@@ -109,5 +106,78 @@ func TestAttributeREST(t *testing.T) {
 		if f.firstHit != want[i][0] || f.lastHit != want[i][1] || f.clear != want[i][2] {
 			t.Errorf("%s: hits %v..%v clear %v, want %v", f.Kind, f.firstHit.Sub(t0), f.lastHit.Sub(t0), f.clear.Sub(t0), want[i])
 		}
+	}
+}
+
+// TestUnseenUpdate: a basket is on a stale book when an update of its
+// market was withheld more than the grace before it and no snapshot of the
+// market was sent since.
+func TestUnseenUpdate(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	m := withheldByMarket([]sim.Delivery{
+		{Market: "a", At: ms(100)}, {Market: "a", At: ms(150)},
+		{Market: "a", At: ms(400), Snapshot: true},
+		{Market: "a", At: ms(900)},
+		{Market: "b", At: ms(120), Snapshot: true},
+	})
+	cases := []struct {
+		market     string
+		sent       int
+		stale      bool
+		withheldAt int
+	}{
+		{"a", 90, false, 0},   // before anything was withheld
+		{"a", 120, false, 0},  // withheld 20 ms before: within the grace
+		{"a", 200, true, 150}, // the later of the two, no snapshot since
+		{"a", 400, false, 0},  // the snapshot covers both
+		{"a", 800, false, 0},
+		{"a", 930, true, 900},
+		{"b", 500, false, 0},
+		{"c", 500, false, 0},
+	}
+	for _, c := range cases {
+		at, stale := m[c.market].unseen(ms(c.sent).Add(-staleGrace), ms(c.sent))
+		if stale != c.stale || stale && !at.Equal(ms(c.withheldAt)) {
+			t.Errorf("%s sent at %d ms: stale %v (withheld %v), want %v (%d ms)", c.market, c.sent, stale, at.Sub(t0), c.stale, c.withheldAt)
+		}
+	}
+}
+
+// TestApplyFired: the simulator's fired actions replace the scheduled
+// times, matched per kind in order.
+func TestApplyFired(t *testing.T) {
+	sc, err := sim.LoadScenario("faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Unix(1000, 0)
+	fs := schedule(sc, start, start.Add(30*time.Second))
+	late := 37 * time.Millisecond
+	var fired []sim.FiredFault
+	for i, r := range sc.Faults.REST {
+		at, _ := time.ParseDuration(r.At)
+		fired = append(fired, sim.FiredFault{Kind: "rest:" + strconv.Itoa(i), At: start.Add(at + late)})
+	}
+	fired = append(fired, sim.FiredFault{Kind: "stall:", At: start.Add(14*time.Second + late)},
+		sim.FiredFault{Kind: "drop:all", At: start.Add(23*time.Second + late)},
+		sim.FiredFault{Kind: "bad:oversized", At: start.Add(13*time.Second + late)})
+	applyFired(fs, fired, sc, start)
+	moved := 0
+	for _, f := range fs {
+		switch f.Kind {
+		case "rest_425", "rest_429", "rest_500", "rest_slow", "stall", "drop_all", "bad_frame_oversized":
+			if f.AtMs%1000 != late.Milliseconds() {
+				t.Errorf("%s at %d ms, want %d ms past the second", f.Kind, f.AtMs, late.Milliseconds())
+			}
+			moved++
+		default:
+			if f.AtMs%1000 != 0 {
+				t.Errorf("%s moved to %d ms without firing", f.Kind, f.AtMs)
+			}
+		}
+	}
+	if moved < 7 {
+		t.Fatalf("%d instances matched", moved)
 	}
 }
