@@ -163,6 +163,7 @@ type connState struct {
 	limit       int64  // silence of the connection that trips it (before back-off)
 	maxGap      int64  // longest gap between its data events in the window
 	trips       uint8  // silence trips since the connection was last busy
+	tripAt      int64  // RecvNs clock of the last silence trip
 	winN        uint32 // updates of the connection in the window
 	// between sessions (or before the first): KindResync seen, no data
 	// since. The gap across a reconnect is not the venue's pace and is
@@ -612,6 +613,7 @@ func (in *Integrity) Check(now int64) {
 	connStale := int64(in.cfg.ConnStale)
 	newWindow := now-in.lastWin >= CanaryWindows*silence
 	full := in.lastWin != 0 // the window just ended lasted its whole length
+	winStart := in.lastWin
 	if newWindow {
 		in.lastWin = now
 		for i := range in.conns {
@@ -652,7 +654,13 @@ func (in *Integrity) Check(now int64) {
 			cs.limit = connStale
 		}
 		if newWindow {
-			if cs.winN > 0 { // else no data at all: keep the limits armed
+			// A window in which the connection tripped for silence holds the
+			// stall: its silences are not the venue's pace, and its updates
+			// came before the trip. Limits, back-off and canary stay as they
+			// are (else a stall spanning the window's end would loosen the
+			// limit to 4× the stall and call the connection busy again).
+			spoiled := cs.trips > 0 && cs.tripAt >= winStart
+			if cs.winN > 0 && !spoiled { // else no data at all: keep the limits armed
 				gap := cs.maxGap
 				if !cs.between {
 					gap = max(gap, now-cs.last)
@@ -686,6 +694,7 @@ func (in *Integrity) Check(now int64) {
 		}
 		if trip {
 			cs.trips++
+			cs.tripAt = now
 			cs.last = now // re-arm: the resync events of the new session follow
 			cs.canary = NoAsset
 			in.connStale(uint16(i), now)

@@ -315,6 +315,36 @@ func TestIntegrityDataAfterStallLengthGapReconnects(t *testing.T) {
 	}
 }
 
+// A stall that spans the end of a canary window is not taken for the
+// connection's pace: the limit stays tight (so the data that resumes after
+// it rebuilds the books) and the back-off is not reset.
+func TestIntegrityStallAcrossWindowKeepsThePace(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, true)
+	r.run(int64(11*time.Second), every(50*time.Millisecond))
+	// busy until 300 ms before the window ends, then the stall
+	r.run(r.in.lastWin+int64(CanaryWindows*time.Second-300*time.Millisecond), every(50*time.Millisecond))
+	stallAt, win := r.now, r.in.lastWin
+	for r.now < stallAt+int64(2500*time.Millisecond) { // 2.5 s of stall, resynced after each trip
+		n := len(r.ctl.reconnects)
+		r.run(r.now+int64(10*time.Millisecond), nil)
+		if len(r.ctl.reconnects) > n {
+			r.in.Apply(&Event{Kind: KindResync, Asset: 0, RecvNs: r.now, Flags: FlagLast})
+			r.snapshot()
+		}
+	}
+	if r.in.lastWin == win {
+		t.Fatal("the stall did not span a window's end")
+	}
+	trips := len(r.ctl.reconnects)
+	if trips != 3 {
+		t.Fatalf("%d trips in a 2.5 s stall, want the back-off's 3", trips)
+	}
+	r.in.Apply(&Event{Kind: KindLastTrade, Asset: 0, RecvNs: r.now, Price: 500_000, Flags: FlagLast})
+	if st := r.in.Stats(); st.GapReconnects != 1 || r.in.Usable(0) {
+		t.Fatalf("data after the stall: %+v, usable %v (the window's end loosened the limit)", st, r.in.Usable(0))
+	}
+}
+
 // A pace needs evidence: right after the start, and for a connection with
 // fewer than 50 updates in a window, the limit is ConnStale.
 func TestIntegrityPaceNeedsEvidence(t *testing.T) {

@@ -472,8 +472,14 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 		why := ""
 		// An update of its market the venue withheld (a stall, a dropped
 		// connection) and no snapshot of the market since.
-		if at, ok := wh[t.Market.ConditionID].unseen(sent.Add(-staleGrace), sent); ok {
-			why = fmt.Sprintf("its market's update at %.3fs was withheld (%s)", at.Sub(simStart).Seconds(), faultBefore(faults, at))
+		if md := wh[t.Market.ConditionID]; md != nil {
+			if at, ok := md.unseen(sent.Add(-staleGrace), sent); ok {
+				snap := "none"
+				if s, ok := md.lastSnapshot(at); ok {
+					snap = fmt.Sprintf("%.3fs", s.Sub(simStart).Seconds())
+				}
+				why = fmt.Sprintf("its market's update at %.3fs was withheld (%s; its last snapshot before: %s)", at.Sub(simStart).Seconds(), faultBefore(faults, at), snap)
+			}
 		}
 		// Its market's tick changed and its books were not valid again.
 		for _, fi := range faults {
@@ -578,6 +584,15 @@ func (m *marketDeliveries) unseen(cutoff, sent time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return w, true
+}
+
+// lastSnapshot is the market's last snapshot before t.
+func (m *marketDeliveries) lastSnapshot(t time.Time) (time.Time, bool) {
+	k := sort.Search(len(m.snapshots), func(i int) bool { return !m.snapshots[i].Before(t) })
+	if k == 0 {
+		return time.Time{}, false
+	}
+	return m.snapshots[k-1], true
 }
 
 // faultBefore names the last feed fault at or before t.
