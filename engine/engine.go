@@ -124,6 +124,7 @@ type execStats struct {
 	Hits     atomic.Uint64 // legs served by a pre-signed template
 	Misses   atomic.Uint64 // legs signed on the spot
 	Legs     atomic.Uint64 // legs sent
+	Handed   atomic.Uint64 // legs handed to the executor (counted before Submit: decision time)
 	Stopped  atomic.Uint64 // opportunities discarded during shutdown
 }
 

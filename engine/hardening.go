@@ -17,10 +17,12 @@ func (e *Engine) FinalBook(tok string) *book.Book {
 }
 
 // DrillCounters returns how many subscribed books are valid, how many
-// frames have been read and how many order legs have been sent, with three
+// frames have been read and how many order legs have been handed to the
+// executor (counted before Submit, so a sample dates the decision, not
+// the venue's answer; a basket the risk checks veto counts too), with three
 // atomic loads (no allocation): for drills that sample the engine every few
 // milliseconds to time its recovery from injected faults (hotpath demo's
 // fault figures).
-func (e *Engine) DrillCounters() (booksValid int64, frames, legsSent uint64) {
-	return e.st.BooksValid.Load(), e.st.Frames.Load(), e.xs.Legs.Load()
+func (e *Engine) DrillCounters() (booksValid int64, frames, legsHanded uint64) {
+	return e.st.BooksValid.Load(), e.st.Frames.Load(), e.xs.Handed.Load()
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/hotpath/hotpath/feed"
 	"github.com/hotpath/hotpath/ops/metrics"
@@ -21,7 +22,11 @@ func TestRegisterMetricsFeedAndBudget(t *testing.T) {
 	if err := e.x.Start(context.Background()); err != nil { // publishes the budget
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = e.x.Shutdown(context.Background()) })
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_ = e.x.Shutdown(ctx) // its venue never settles: do not wait for it
+	})
 	mfs, err := reg.Gatherer().Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -244,6 +244,7 @@ func (e *Engine) submit(opp *scan.Opportunity) {
 		e.stage.done(opp.Group, Now())
 		return
 	}
+	e.xs.Handed.Add(uint64(opp.N))
 	out := e.x.Submit(opp)
 	if int(out.Kind) < len(e.xs.Outcomes) {
 		e.xs.Outcomes[out.Kind].Add(1)

@@ -89,7 +89,7 @@ func newAboveFixture(t testing.TB, fees []scan.FeeModel, both bool, perKey int, 
 	if err := x.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { x.Shutdown(context.Background()) })
+	t.Cleanup(func() { shutdownSoon(x) })
 	return &aboveFixture{x: x, opp: opp}
 }
 

@@ -307,11 +307,14 @@ func (x *Executor) Shutdown(ctx context.Context) error {
 }
 
 // busy reports whether some basket still needs the executor: an unknown
-// outcome, a partial basket that leg risk has not given up on.
+// outcome, a partial basket that leg risk has not given up on, or a trade
+// not yet final (MATCHED or MINED): a trade that FAILS after the engine
+// stopped following it would leave the journal and the venue apart, so a
+// graceful stop waits for settlement too (bounded by its context).
 func (x *Executor) busy() bool {
 	for _, si := range x.open {
 		b := &x.slots[si]
-		if b.anyUnresolved() {
+		if b.anyUnresolved() || !b.allSettled() && !b.stuck {
 			return true
 		}
 		if complete, flat := b.shape(); !complete && !flat && !b.stuck {

@@ -19,6 +19,14 @@ import (
 // allocating per request, so that allocation tests and benchmarks measure
 // the executor alone: POST /orders gets n "matched" results, GET /version
 // {"version":2}, anything else {"data":[]}.
+// shutdownSoon stops x without waiting for settlement the fixture's venue
+// never sends (Shutdown waits for it until its context ends).
+func shutdownSoon(x *Executor) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = x.Shutdown(ctx)
+}
+
 func loopbackVenue(tb testing.TB, n int) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -146,7 +154,7 @@ func newHitFixture(tb testing.TB, perKey int, rec *hist.Recorder) *hitFixture {
 	if err := x.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { x.Shutdown(context.Background()) })
+	tb.Cleanup(func() { shutdownSoon(x) })
 	return &hitFixture{x: x, pool: pool, opp: opp}
 }
 

@@ -66,14 +66,14 @@ type Position struct {
 
 // BasketInfo describes one open basket.
 type BasketInfo struct {
-	ID       uint64
-	Group    uint32
-	Q        book.Size
-	Held     []int64 // per group leg, micro-shares
-	Cash     int64   // the basket's cash delta so far, fees included
-	Orders   int
-	Unknown  bool // some order's outcome is not known yet
-	Partial  bool // was partial at some point (a leg killed, a trade FAILED)
+	ID      uint64
+	Group   uint32
+	Q       book.Size
+	Held    []int64 // per group leg, micro-shares
+	Cash    int64   // the basket's cash delta so far, fees included
+	Orders  int
+	Unknown bool // some order's outcome is not known yet
+	Partial bool // was partial at some point (a leg killed, a trade FAILED)
 	// Shape now: Complete, every leg holds Q (waiting for its trades to be
 	// CONFIRMED); Flat, no leg holds anything (an unwound partial waiting
 	// the same way); neither, still partial.

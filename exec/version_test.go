@@ -110,7 +110,7 @@ func TestVersionMismatchMovesPool(t *testing.T) {
 	if err := x.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer x.Shutdown(context.Background())
+	defer shutdownSoon(x)
 
 	// First basket: templates (version 2) refused, legs re-signed at 3.
 	out := x.Submit(&opp)

@@ -2,6 +2,7 @@ package hardening
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -35,12 +36,15 @@ type demoReport struct {
 // TestFaultsDrill runs `hotpath demo` on the faults scenario: connections
 // dropped and silently stalled, malformed and oversized frames, a tick size
 // change, orders answered 425/429/500, slowly and "delayed", FOK legs
-// killed as windows close, trades settled FAILED, a jump. In make test: the
-// compressed scenario once, checking what must hold on every run (money
-// and positions agree with the venue, traps never taken, every feed fault
-// recovered from). With HOTPATH_SOAK=1: the full-length scenario on
-// several seeds, also requiring zero false baskets, zero baskets on a stale
-// book and every partial basket resolved — the demo's own exit status.
+// killed as windows close, trades settled FAILED, a jump. Every run must
+// keep money and positions equal to the venue's, take no trap and recover
+// from every feed fault; and it must trade no false basket, no basket on a
+// stale book and leave no partial basket unresolved (the demo's exit
+// status). In make test: the compressed scenario; those last three depend
+// on timing (a decision in flight when a fault lands, leg risk racing the
+// end of the run), so a run that misses them is logged and repeated once on
+// the next seed, and fails if that one misses too. With HOTPATH_SOAK=1: the
+// full-length scenario on three seeds, no second chances.
 func TestFaultsDrill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the engine against the simulator for 12 s or more")
@@ -51,62 +55,76 @@ func TestFaultsDrill(t *testing.T) {
 		seed     uint64
 		duration string
 	}
-	runs := []run{{"testdata/faults-short.toml", 0, "12s"}}
+	runs := []run{{"testdata/faults-short.toml", drillSeed(t, 1), "12s"}}
+	tries := 2
 	if soak() {
 		seed := drillSeed(t, 20260429)
-		runs = nil
+		runs, tries = nil, 1
 		for i := range uint64(3) {
 			runs = append(runs, run{"faults", seed + i, "30s"})
 		}
 	}
 	for _, r := range runs {
-		scenario := r.scenario
-		if filepath.Ext(scenario) == ".toml" {
-			abs, err := filepath.Abs(scenario)
-			if err != nil {
-				t.Fatal(err)
+		for try := 1; ; try++ {
+			strict := faultsRun(t, hotpath, r.scenario, r.seed, r.duration)
+			if strict == "" {
+				break
 			}
-			scenario = abs
-		}
-		args := []string{"demo", "--scenario", scenario, "--duration", r.duration, "--json", "--seed", strconv.FormatUint(r.seed, 10)}
-		res := Run{Bin: hotpath, Args: args, Timeout: 3 * time.Minute}.Exec()
-		if res.TimedOut {
-			t.Fatalf("%v timed out", args)
-		}
-		var d demoReport
-		if err := json.Unmarshal(res.Stdout, &d); err != nil {
-			t.Fatalf("%v: exit %d, not JSON (%v):\n%s\n%s", args, res.ExitCode, err, res.Stdout, res.Stderr)
-		}
-		t.Logf("%s seed %d: exit %d, %d baskets, %d partial, %d unwound, %d false, %d stale, %d unresolved, %d FAILED trades, P&L engine %s venue %s, recovery %v",
-			r.scenario, r.seed, res.ExitCode, d.BasketsSubmitted, d.PartialBaskets, d.Unwinds, d.FalseBaskets, d.StaleBookBaskets,
-			d.UnresolvedPartials, d.FailedTrades, d.PnLEngine, d.PnLVenue, d.RecoveryMs)
-		if !d.PnLAgree && !d.PnLWithinFeeRounding {
-			t.Errorf("engine P&L %s, venue ledger %s", d.PnLEngine, d.PnLVenue)
-		}
-		if !d.PositionsAgree {
-			t.Error("engine positions differ from the venue ledger")
-		}
-		if d.TrapsTaken > 0 {
-			t.Errorf("%d augmented traps taken", d.TrapsTaken)
-		}
-		if len(d.Faults) < 10 {
-			t.Errorf("only %d faults scheduled", len(d.Faults))
-		}
-		for _, f := range d.Faults {
-			if f.RecoveryMs < 0 {
-				t.Errorf("%s at %d ms: never recovered", f.Kind, f.AtMs)
+			if try == tries {
+				t.Error(strict)
+				break
 			}
-		}
-		if soak() {
-			if d.FalseBaskets > 0 || d.StaleBookBaskets > 0 || d.UnresolvedPartials > 0 {
-				t.Errorf("false baskets %d, baskets on a stale book %d, unresolved partial baskets %d (stderr tail: %s)",
-					d.FalseBaskets, d.StaleBookBaskets, d.UnresolvedPartials, tailLines(res.Stderr, 12))
-			}
-			if res.ExitCode != 0 {
-				t.Errorf("demo exit %d", res.ExitCode)
-			}
+			t.Logf("seed %d missed, once more on seed %d: %s", r.seed, r.seed+1, strict)
+			r.seed++
 		}
 	}
+}
+
+// faultsRun runs one drill, reports broken invariants with t.Error and
+// returns what broke of the timing-dependent properties ("" when nothing).
+func faultsRun(t *testing.T, hotpath, scenario string, seed uint64, duration string) string {
+	t.Helper()
+	if filepath.Ext(scenario) == ".toml" {
+		abs, err := filepath.Abs(scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scenario = abs
+	}
+	args := []string{"demo", "--scenario", scenario, "--duration", duration, "--json", "--seed", strconv.FormatUint(seed, 10)}
+	res := Run{Bin: hotpath, Args: args, Timeout: 3 * time.Minute}.Exec()
+	if res.TimedOut {
+		t.Fatalf("%v timed out", args)
+	}
+	var d demoReport
+	if err := json.Unmarshal(res.Stdout, &d); err != nil {
+		t.Fatalf("%v: exit %d, not JSON (%v):\n%s\n%s", args, res.ExitCode, err, res.Stdout, res.Stderr)
+	}
+	t.Logf("%s seed %d: exit %d, %d baskets, %d partial, %d unwound, %d false, %d stale, %d unresolved, %d FAILED trades, P&L engine %s venue %s, recovery %v",
+		scenario, seed, res.ExitCode, d.BasketsSubmitted, d.PartialBaskets, d.Unwinds, d.FalseBaskets, d.StaleBookBaskets,
+		d.UnresolvedPartials, d.FailedTrades, d.PnLEngine, d.PnLVenue, d.RecoveryMs)
+	if !d.PnLAgree {
+		t.Errorf("seed %d: engine P&L %s, venue ledger %s", seed, d.PnLEngine, d.PnLVenue)
+	}
+	if !d.PositionsAgree {
+		t.Errorf("seed %d: engine positions differ from the venue ledger", seed)
+	}
+	if d.TrapsTaken > 0 {
+		t.Errorf("seed %d: %d augmented traps taken", seed, d.TrapsTaken)
+	}
+	if len(d.Faults) < 10 {
+		t.Errorf("seed %d: only %d faults scheduled", seed, len(d.Faults))
+	}
+	for _, f := range d.Faults {
+		if f.RecoveryMs < 0 {
+			t.Errorf("seed %d: %s at %d ms: never recovered", seed, f.Kind, f.AtMs)
+		}
+	}
+	if d.FalseBaskets > 0 || d.StaleBookBaskets > 0 || d.UnresolvedPartials > 0 || res.ExitCode != 0 {
+		return fmt.Sprintf("seed %d: exit %d, false baskets %d, baskets on a stale book %d, unresolved partial baskets %d (stderr tail: %s)",
+			seed, res.ExitCode, d.FalseBaskets, d.StaleBookBaskets, d.UnresolvedPartials, tailLines(res.Stderr, 12))
+	}
+	return ""
 }
 
 func tailLines(b []byte, n int) string {

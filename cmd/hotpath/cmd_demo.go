@@ -54,6 +54,7 @@ type demoOptions struct {
 	seed       uint64
 	json       bool
 	latencyOut string
+	journalDir string
 }
 
 // demoLatency is frame read → order bytes written, in microseconds.
@@ -135,6 +136,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&o.seed, "seed", 0, "seed for the scenario (0: the scenario's own)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the human summary")
 	fs.StringVar(&o.latencyOut, "latency-out", "", "write .hgrm per stage and latency.hlog into `DIR`")
+	fs.StringVar(&o.journalDir, "journal", "", "keep the engine's journal in `DIR` (a new, empty directory; default: a temporary one, removed at the end)")
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -156,6 +158,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	if _, err := sim.LoadScenario(o.scenario); err != nil {
 		fmt.Fprintf(stderr, "hotpath demo: scenario: %v\n", err)
 		return 2
+	}
+	if o.journalDir != "" {
+		if ents, err := os.ReadDir(o.journalDir); err == nil && len(ents) > 0 {
+			fmt.Fprintf(stderr, "hotpath demo: --journal %s is not empty (a demo starts from a fresh journal)\n", o.journalDir)
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -215,11 +223,13 @@ func runDemoOnce(ctx context.Context, o demoOptions, progress io.Writer) (*demoR
 		return nil, fmt.Errorf("simulator: %w", err)
 	}
 	defer srv.Close()
-	journal, err := os.MkdirTemp("", "hotpath-demo-journal-")
-	if err != nil {
-		return nil, err
+	journal := o.journalDir
+	if journal == "" {
+		if journal, err = os.MkdirTemp("", "hotpath-demo-journal-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(journal)
 	}
-	defer os.RemoveAll(journal)
 	u := srv.URLs()
 	cfg := engine.DemoConfig(u.REST, u.WSMarket, u.WSUser, u.Gamma, journal)
 	signer, err := sign.NewSigner(sim.HardhatKeys[0])

@@ -64,6 +64,7 @@ func TestDemoFlags(t *testing.T) {
 		{[]string{"--duration", "0s"}, "--duration must be positive"},
 		{[]string{"--scenario", "nope"}, "scenario"},
 		{[]string{"--bogus"}, "flag provided but not defined"},
+		{[]string{"--journal", "."}, "--journal . is not empty"},
 	} {
 		code, _, errOut := runCmd(append([]string{"demo"}, c.args...)...)
 		if code != 2 || !strings.Contains(errOut, c.want) {

@@ -83,7 +83,7 @@ type faultSample struct {
 	at         time.Time
 	booksValid int64
 	frames     uint64
-	legs       uint64 // order legs sent so far
+	legs       uint64 // order legs handed to the executor so far (decisions)
 }
 
 // faultWatch samples the engine's counters from a cold goroutine.
@@ -342,9 +342,9 @@ func slowDelay(sc *sim.Scenario, atMs int64) time.Duration {
 	return 0
 }
 
-// submissions are the times of the samples in which the engine had sent
-// more basket legs than in the sample before (one basket submission each,
-// at the samples' 5 ms resolution).
+// submissions are the times of the samples in which the engine had handed
+// more basket legs to its executor than in the sample before (one basket
+// decision each, at the samples' 5 ms resolution).
 func (w *faultWatch) submissions() []time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -450,9 +450,10 @@ func faultFigures(srv *sim.Server, eng *engine.Engine, w *faultWatch, simStart, 
 	f.Faults = faults
 
 	// Baskets decided on a book the venue had moved on from without telling
-	// the engine. The send time is the sample in which its legs were
-	// counted (the last submission sample up to the order's creation at the
-	// venue, which may be later: a slow answer), at 5 ms resolution.
+	// the engine. The decision time ("sent") is the sample in which its legs
+	// were handed to the executor: the last such sample up to the order's
+	// creation at the venue (later by the request's flight, or by a slow
+	// answer's delay), at 5 ms resolution.
 	subs := w.submissions()
 	wh := withheldByMarket(srv.Deliveries())
 	var last time.Time
