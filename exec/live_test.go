@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -348,4 +349,34 @@ func TestSeventeenLegsGoInTwoBatches(t *testing.T) {
 	if snap := x.Snapshot(); snap.BasketsSettled != 1 || snap.SetsValue != 50_000_000 {
 		t.Fatalf("%+v", snap)
 	}
+}
+
+// TestShutdownWaitsForSettlement: a graceful stop right after a basket
+// filled, while its trades are still MATCHED and one of them is going to
+// FAIL. Shutdown must follow the settlement (and the leg risk the failure
+// starts) before it returns, so the journal's books end equal to the
+// venue's ledger; stopping at once left them apart.
+func TestShutdownWaitsForSettlement(t *testing.T) {
+	s := startSim(t, func(c *sim.Config) { c.MinedDelay, c.ConfirmDelay = 100*time.Millisecond, 200*time.Millisecond })
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	s.Faults().FailNextTrades(1)
+	o := h.opp(10_000_000)
+	if out := x.Submit(&o); out.Kind != OutFilled {
+		t.Fatalf("outcome %+v", out)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := x.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("shutdown ran out of time")
+	}
+	snap := x.Snapshot()
+	if snap.BasketsPartial != 1 || snap.BasketsCompleted != 1 || len(snap.Open) != 0 {
+		t.Fatalf("after shutdown %+v alerts %v", snap, h.alerts)
+	}
+	h.checkLedger(before)
 }
