@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotpath/hotpath/book"
 	"github.com/hotpath/hotpath/exec/journal"
+	"github.com/hotpath/hotpath/scan"
 	"github.com/hotpath/hotpath/sim"
 )
 
@@ -66,6 +67,24 @@ func (h *harness) stuck() bool {
 	return len(o) == 1 && o[0].Stuck
 }
 
+// partialBasket starts a harness on the quiet venue and submits a
+// 10-share basket whose leg kill is killed (its limit a tick under the
+// ask): two legs fill, the basket is partial. It returns the harness, the
+// opportunity and our ledger before it.
+func partialBasket(t *testing.T, kill int) (*harness, scan.Opportunity, sim.AccountSnapshot) {
+	t.Helper()
+	s := startSim(t, nil)
+	h := newHarness(t, s, "", nil)
+	x := h.start()
+	before := s.Ledger(sim.HardhatAddress(0))
+	o := h.opp(10_000_000)
+	killLeg(&o, kill)
+	if out := x.Submit(&o); out.Kind != OutPartial || out.Filled != 2 || out.Killed != 1 || out.Reject != RejectFOKNotFilled {
+		t.Fatalf("outcome %+v", out)
+	}
+	return h, o, before
+}
+
 // journalRecords returns every journal record as a string.
 func journalRecords(t *testing.T, dir string) []string {
 	t.Helper()
@@ -95,15 +114,8 @@ func journalWhys(t *testing.T, dir string) []string {
 // basket is stuck: no order sent, the position kept, an alert and a
 // journal record with its exact exposure, and the same again at Shutdown.
 func TestNoWayOutIsStuckAndReported(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
-	x := h.start()
-	before := s.Ledger(sim.HardhatAddress(0))
-	o := h.opp(10_000_000)
-	killLeg(&o, 1)
-	if out := x.Submit(&o); out.Kind != OutPartial {
-		t.Fatalf("outcome %+v", out)
-	}
+	h, _, before := partialBasket(t, 1)
+	s, x := h.s, h.x
 	h.requote(1, false, 0, 0)
 	h.requote(0, true, 0, 0)
 	h.requote(2, true, 0, 0)
@@ -187,15 +199,7 @@ func TestFailedSettlementIsNotReboughtBeyondBudget(t *testing.T) {
 // position is held (no fire sale at 0.10), retried with growing pauses,
 // then left stuck with what each way out would have lost.
 func TestUnwindBeyondTheCapIsHeld(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
-	x := h.start()
-	before := s.Ledger(sim.HardhatAddress(0))
-	o := h.opp(10_000_000)
-	killLeg(&o, 1)
-	if out := x.Submit(&o); out.Kind != OutPartial {
-		t.Fatalf("outcome %+v", out)
-	}
+	h, _, before := partialBasket(t, 1)
 	h.requote(1, false, 990_000, 1000_000_000)
 	h.requote(0, true, 100_000, 1000_000_000) // $1 for 10 shares: the venue's minimum
 	h.requote(2, true, 100_000, 1000_000_000)
@@ -238,15 +242,8 @@ func TestLegRiskPauseDoubles(t *testing.T) {
 // that unwinding would lose more (several dollars, over budget). Completion is the smaller loss within budget: it
 // is taken, and the basket counts as closed at a loss, not as false.
 func TestCompletionAtLossIsNotAFalseBasket(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
-	x := h.start()
-	before := s.Ledger(sim.HardhatAddress(0))
-	o := h.opp(10_000_000)
-	killLeg(&o, 1)
-	if out := x.Submit(&o); out.Kind != OutPartial {
-		t.Fatalf("outcome %+v", out)
-	}
+	h, o, before := partialBasket(t, 1)
+	x := h.x
 	// what the filled legs cost (the quiet venue fills at the opportunity's
 	// prices); the completion price makes the set cost ≥ the payout
 	spent := o.Legs[0].Cost + o.Legs[0].Fee + o.Legs[2].Cost + o.Legs[2].Fee

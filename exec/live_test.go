@@ -123,16 +123,8 @@ func killLeg(o *scan.Opportunity, i int) {
 }
 
 func TestKilledLegIsCompleted(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
-	x := h.start()
-	before := s.Ledger(sim.HardhatAddress(0))
-	o := h.opp(10_000_000)
-	killLeg(&o, 1)
-	out := x.Submit(&o)
-	if out.Kind != OutPartial || out.Filled != 2 || out.Killed != 1 || out.Reject != RejectFOKNotFilled {
-		t.Fatalf("outcome %+v", out)
-	}
+	h, _, before := partialBasket(t, 1)
+	x := h.x
 	h.poll("completion and settlement", 5*time.Second, h.idle)
 	snap := x.Snapshot()
 	if snap.BasketsPartial != 1 || snap.BasketsCompleted != 1 || snap.BasketsSettled != 1 || snap.LegRiskActions == 0 {
@@ -157,15 +149,8 @@ func TestKilledLegIsCompleted(t *testing.T) {
 // would lose most of what the basket spent) while the filled legs can be
 // sold one tick under what they cost: unwinding loses less, within the cap.
 func TestKilledLegIsUnwound(t *testing.T) {
-	s := startSim(t, nil)
-	h := newHarness(t, s, "", nil)
-	x := h.start()
-	before := s.Ledger(sim.HardhatAddress(0))
-	o := h.opp(10_000_000)
-	killLeg(&o, 0)
-	if out := x.Submit(&o); out.Kind != OutPartial {
-		t.Fatalf("outcome %+v", out)
-	}
+	h, o, before := partialBasket(t, 0)
+	x := h.x
 	h.requote(0, false, 990_000, 1000_000_000)
 	for i := 1; i < 3; i++ {
 		h.requote(i, true, o.Legs[i].Limit-10_000, 1000_000_000)
