@@ -164,6 +164,7 @@ type connState struct {
 	maxGap      int64  // longest gap between its data events in the window
 	trips       uint8  // silence trips since the connection was last busy
 	tripAt      int64  // RecvNs clock of the last silence trip
+	lastVenue   int64  // venue timestamp (ms) of the last data event that had one
 	winN        uint32 // updates of the connection in the window
 	// between sessions (or before the first): KindResync seen, no data
 	// since. The gap across a reconnect is not the venue's pace and is
@@ -332,7 +333,8 @@ func (in *Integrity) Apply(e *Event) {
 	now := e.RecvNs
 	cs := in.conn(e.Conn)
 	st.conn = e.Conn
-	if e.Kind != KindResync && !cs.between && cs.last != 0 && cs.limit != 0 && cs.limit < int64(in.cfg.ConnStale) && now-cs.last > cs.limit {
+	if e.Kind != KindResync && !cs.between && cs.last != 0 && cs.limit != 0 && cs.limit < int64(in.cfg.ConnStale) && now-cs.last > cs.limit &&
+		(e.VenueMs == 0 || cs.lastVenue == 0 || (e.VenueMs-cs.lastVenue)*int64(time.Millisecond) > cs.limit) {
 		in.gapTrip(e.Conn, cs, now)
 	}
 	switch e.Kind {
@@ -428,6 +430,9 @@ func (in *Integrity) Apply(e *Event) {
 		}
 		cs.last = now
 		cs.between = false
+		if e.VenueMs != 0 {
+			cs.lastVenue = e.VenueMs
+		}
 		if st.stale && e.Kind != KindSuspect {
 			st.stale = false
 		}
@@ -708,8 +713,11 @@ func (in *Integrity) Check(now int64) {
 // gapTrip handles data resuming on a busy connection (its pace known)
 // after a silence longer than its pace limit that no Check tripped on: the
 // back-off after an earlier trip held it (a stall that outlasted the first
-// reconnect), or the data came back between two Checks. The venue may have
-// withheld updates in that silence and nothing else would tell: every book
+// reconnect), or the data came back between two Checks. The silence must
+// be the venue's: when both messages carry venue timestamps, those must be
+// as far apart too (a pause of this process, its data waiting in the
+// socket, is no gap at the venue). The venue may have withheld updates in
+// that silence and nothing else would tell: every book
 // of the connection is excluded and the connection reconnected, as for a
 // trip, so each book comes back through a fresh snapshot. Cold: once per
 // such gap.

@@ -315,6 +315,29 @@ func TestIntegrityDataAfterStallLengthGapReconnects(t *testing.T) {
 	}
 }
 
+// A pause of this process is not a gap at the venue: data read 400 ms late
+// whose venue timestamps are 10 ms apart rebuilds nothing; data whose venue
+// timestamps are as far apart as the silence does.
+func TestIntegrityGapMustBeTheVenues(t *testing.T) {
+	r := newStallRig(t, IntegrityConfig{CanarySilence: time.Second, ConnStale: 10 * time.Second}, true)
+	r.run(int64(12*time.Second), every(50*time.Millisecond))
+	venue := int64(1_700_000_000_000)
+	update := func(venueMs int64) {
+		r.in.Apply(&Event{Kind: KindLastTrade, Asset: 0, RecvNs: r.now, VenueMs: venueMs, Price: 500_000, Flags: FlagLast})
+	}
+	update(venue)
+	r.now += int64(400 * time.Millisecond) // no Check ran: this process was paused
+	update(venue + 10)
+	if st := r.in.Stats(); st.GapReconnects != 0 || !r.in.Usable(0) {
+		t.Fatalf("a local pause rebuilt the books: %+v", st)
+	}
+	r.now += int64(400 * time.Millisecond)
+	update(venue + 410)
+	if st := r.in.Stats(); st.GapReconnects != 1 || r.in.Usable(0) || len(r.ctl.reconnects) != 1 {
+		t.Fatalf("a venue gap of 400 ms: %+v, reconnects %v", st, r.ctl.reconnects)
+	}
+}
+
 // A stall that spans the end of a canary window is not taken for the
 // connection's pace: the limit stays tight (so the data that resumes after
 // it rebuilds the books) and the back-off is not reset.
