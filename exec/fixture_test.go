@@ -106,6 +106,11 @@ type hitFixture struct {
 }
 
 func newHitFixture(tb testing.TB, perKey int, rec *hist.Recorder) *hitFixture {
+	return newHitFixtureAt(tb, loopbackVenue(tb, 3), perKey, rec)
+}
+
+// newHitFixtureAt is newHitFixture against the venue at clobURL.
+func newHitFixtureAt(tb testing.TB, clobURL string, perKey int, rec *hist.Recorder) *hitFixture {
 	reg := book.NewRegistry()
 	const q = 10_000_000
 	prices := []book.Price{310_000, 300_000, 320_000}
@@ -140,7 +145,7 @@ func newHitFixture(tb testing.TB, perKey int, rec *hist.Recorder) *hitFixture {
 		tb.Fatal(err)
 	}
 	x, err := New(Config{
-		Mode: Live, CLOBURL: loopbackVenue(tb, 3), ChainID: 137, Signer: signer,
+		Mode: Live, CLOBURL: clobURL, ChainID: 137, Signer: signer,
 		Creds: Credentials{APIKey: cr.APIKey, Secret: cr.Secret, Passphrase: cr.Passphrase},
 		Pool:  pool, Ladder: []book.Size{q},
 		Registry: reg, Groups: []GroupInfo{{EventIndex: 0, Kind: scan.YesBasket, Payout: 1_000_000, Legs: legs}},

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,8 +12,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/hotpath/hotpath/book"
-	"github.com/hotpath/hotpath/scan"
 	"github.com/hotpath/hotpath/sign"
 	"github.com/hotpath/hotpath/sim"
 )
@@ -59,58 +56,11 @@ func (v *versionVenue) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // old templates are never sent, and once the pool has re-signed, baskets are
 // served from templates again — signed for the new version.
 func TestVersionMismatchMovesPool(t *testing.T) {
-	reg := book.NewRegistry()
-	const q = 10_000_000
-	prices := []book.Price{310_000, 300_000, 320_000}
-	var legs []book.AssetIndex
-	var hot []sign.HotLeg
-	opp := scan.Opportunity{Group: 0, Kind: scan.YesBasket, Reason: scan.OK, N: 3, Q: q, Payout: 1_000_000}
-	for i, p := range prices {
-		tok := strconv.Itoa(1_000_000_000 + i)
-		a, err := reg.Add(book.AssetInfo{TokenID: tok, Tick: book.Tick0_01, MinSize: 5_000_000, NegRisk: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		legs = append(legs, a)
-		id, _ := sign.ParseTokenID(tok)
-		hot = append(hot, sign.HotLeg{Asset: a, TokenID: id, Ask: p, Tick: book.Tick0_01, NegRisk: true})
-		opp.Legs[i] = scan.Leg{Asset: a, Limit: p, Tick: book.Tick0_01, Levels: 1, Size: q, Amount: book.CostUp(p, q), Cost: book.CostUp(p, q)}
-		opp.Cost += opp.Legs[i].Cost
-	}
-	opp.Proceeds = q
-	opp.Edge, opp.EdgeWorst = opp.Proceeds-opp.Cost, opp.Proceeds-opp.Cost
-	signer, _ := sign.NewSigner(sim.HardhatKeys[0])
-	cr := sim.DeriveCredentials(sim.HardhatAddress(0), 0)
-	pool, err := sign.NewPool(sign.TemplateConfig{Signer: signer, ChainID: 137, CLOBVersion: 2, Owner: cr.APIKey,
-		Shares: []book.Size{q}, PerKey: 2, MaxAge: time.Hour, MaxAssets: reg.Len()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pool.Apply(sign.PoolEvent{Entered: true, Legs: hot}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pool.Refill(time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	venue := &versionVenue{version: 2, to: 3}
 	srv := httptest.NewServer(venue)
 	defer srv.Close()
-	x, err := New(Config{
-		Mode: Live, CLOBURL: srv.URL, ChainID: 137, Signer: signer,
-		Creds: Credentials{APIKey: cr.APIKey, Secret: cr.Secret, Passphrase: cr.Passphrase},
-		Pool:  pool, Ladder: []book.Size{q},
-		Registry: reg, Groups: []GroupInfo{{EventIndex: 0, Kind: scan.YesBasket, Payout: 1_000_000, Legs: legs}},
-		NumEvents: 1, JournalDir: t.TempDir(),
-		Limits:       Limits{MaxBasketNotional: 1e12, MaxEventExposure: 1e15, MaxOpenBaskets: 1 << 30, MaxDailyLoss: 1e12},
-		OrdersPer10s: 1 << 30, MaxBaskets: 8,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer shutdownSoon(x)
+	f := newHitFixtureAt(t, srv.URL, 2, nil)
+	x, pool, opp := f.x, f.pool, f.opp
 
 	// First basket: templates (version 2) refused, legs re-signed at 3.
 	out := x.Submit(&opp)
