@@ -125,7 +125,7 @@ type IntegrityStats struct {
 	ResyncRefused    uint64 // Control could not queue the request
 	StallReconnects  uint64 // connection without data for ConnStale
 	CanaryReconnects uint64 // canary silent for CanarySilence
-	GapReconnects    uint64 // data resumed after a silence over the pace limit (gapTrip)
+	GapReconnects    uint64 // data resumed after a silence over the pace limit (resumedAfterGap)
 	StaleAssets      uint64 // assets currently stale (as of the last Check)
 }
 
@@ -333,9 +333,9 @@ func (in *Integrity) Apply(e *Event) {
 	now := e.RecvNs
 	cs := in.conn(e.Conn)
 	st.conn = e.Conn
-	if e.Kind != KindResync && !cs.between && cs.last != 0 && cs.limit != 0 && cs.limit < int64(in.cfg.ConnStale) && now-cs.last > cs.limit &&
-		(e.VenueMs == 0 || cs.lastVenue == 0 || (e.VenueMs-cs.lastVenue)*int64(time.Millisecond) > cs.limit) {
-		in.gapTrip(e.Conn, cs, now)
+	if e.Kind != KindResync && in.resumedAfterGap(cs, e) {
+		in.st.GapReconnects++
+		in.rebuild(e.Conn, cs, now)
 	}
 	switch e.Kind {
 	case KindBookBegin:
@@ -613,7 +613,6 @@ func (in *Integrity) tryLayout(st *assetState, m *book.HashMeta, l book.HashLayo
 // resync retries. It is O(assets); run it on the Integrity's goroutine
 // every CheckEvery: a stall is caught within its limit plus that period.
 func (in *Integrity) Check(now int64) {
-	ctl := in.cfg.Control
 	silence := int64(in.cfg.CanarySilence)
 	connStale := int64(in.cfg.ConnStale)
 	newWindow := now-in.lastWin >= CanaryWindows*silence
@@ -700,29 +699,33 @@ func (in *Integrity) Check(now int64) {
 		if trip {
 			cs.trips++
 			cs.tripAt = now
-			cs.last = now // re-arm: the resync events of the new session follow
-			cs.canary = NoAsset
-			in.connStale(uint16(i), now)
-			if ctl != nil {
-				ctl.Reconnect(uint16(i))
-			}
+			in.rebuild(uint16(i), cs, now)
 		}
 	}
 }
 
-// gapTrip handles data resuming on a busy connection (its pace known)
-// after a silence longer than its pace limit that no Check tripped on: the
-// back-off after an earlier trip held it (a stall that outlasted the first
-// reconnect), or the data came back between two Checks. The silence must
-// be the venue's: when both messages carry venue timestamps, those must be
-// as far apart too (a pause of this process, its data waiting in the
-// socket, is no gap at the venue). The venue may have withheld updates in
-// that silence and nothing else would tell: every book
-// of the connection is excluded and the connection reconnected, as for a
-// trip, so each book comes back through a fresh snapshot. Cold: once per
-// such gap.
-func (in *Integrity) gapTrip(id uint16, cs *connState, now int64) {
-	in.st.GapReconnects++
+// resumedAfterGap reports whether data event e comes on a busy connection
+// (its pace known) after a silence longer than its pace limit that no Check
+// tripped on: the back-off after an earlier trip held it (a stall that
+// outlasted the first reconnect), or the data came back between two
+// Checks. The silence must be the venue's: when both messages carry venue
+// timestamps, those must be as far apart too (a pause of this process, its
+// data waiting in the socket, is no gap at the venue). The venue may have
+// withheld updates in that silence and nothing else would tell, so the
+// caller rebuilds the connection's books. A few comparisons per event.
+func (in *Integrity) resumedAfterGap(cs *connState, e *Event) bool {
+	lim := cs.limit
+	if cs.between || cs.last == 0 || lim == 0 || lim >= int64(in.cfg.ConnStale) || e.RecvNs-cs.last <= lim {
+		return false
+	}
+	return e.VenueMs == 0 || cs.lastVenue == 0 || (e.VenueMs-cs.lastVenue)*int64(time.Millisecond) > lim
+}
+
+// rebuild excludes every book of connection id and reconnects it, so each
+// book comes back through a fresh snapshot; stall detection is re-armed
+// and the canary dropped (the resync events of the new session follow).
+// Cold: once per trip.
+func (in *Integrity) rebuild(id uint16, cs *connState, now int64) {
 	cs.last = now
 	cs.canary = NoAsset
 	in.connStale(id, now)
