@@ -201,15 +201,15 @@ type basket struct {
 
 	attempts int // leg-risk tries so far
 	// what the last leg-risk try priced (micro-dollars; notFeasible when
-	// impossible) and the basket's loss cap, for the give-up report
-	lossC, lossU, lossCap int64
-	nextTry               int64 // monotonic ns of the next leg-risk try
-	resigned              bool  // the one version-mismatch retry was used
-	everFilled            bool
-	partial               bool // counted as partial once
-	stuck                 bool // leg risk gave up: alerted, waiting for an operator
-	final                 bool
-	paper                 bool
+	// impossible), for the give-up report
+	lossC, lossU int64
+	nextTry      int64 // monotonic ns of the next leg-risk try
+	resigned     bool  // the one version-mismatch retry was used
+	everFilled   bool
+	partial      bool // counted as partial once
+	stuck        bool // leg risk gave up: alerted, waiting for an operator
+	final        bool
+	paper        bool
 }
 
 // reset prepares a recycled slot.

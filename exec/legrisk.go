@@ -159,7 +159,7 @@ func (x *Executor) legRisk(b *basket, now int64) {
 		lossU = spent - unwindProceeds
 	}
 	lossCap := x.legLossCap(b)
-	b.lossC, b.lossU, b.lossCap = lossC, lossU, lossCap
+	b.lossC, b.lossU = lossC, lossU
 	var plan []legPlan
 	act := "none"
 	why := ""
@@ -248,7 +248,7 @@ func (x *Executor) giveUp(b *basket, lossC, lossU int64, cause string) {
 	exp := x.exposure(b)
 	if b.attempts > 0 {
 		exp += "; last try: " + lossText("completion", b.lossC) + ", " + lossText("unwind", b.lossU) +
-			", cap " + strconv.FormatInt(b.lossCap, 10)
+			", cap " + strconv.FormatInt(x.legLossCap(b), 10)
 	}
 	x.journalLegRisk(b, "none", lossC, lossU, "gave up: "+cause+"; "+exp)
 	x.alert("leg_risk", "basket "+strconv.FormatUint(b.id, 10)+" is still partial after leg risk ("+cause+"); position kept, operator action needed: "+exp)
